@@ -1,0 +1,29 @@
+"""Errors the core raises on purpose. Each carries a one-line, user-facing message."""
+
+
+class StoryreaderError(Exception):
+    """Base of every expected failure; the CLI prints ``str(error)`` on one line."""
+
+
+class FeedParseError(StoryreaderError):
+    """The bytes are not a feed we can read."""
+
+
+class FetchError(StoryreaderError):
+    """The source could not be fetched."""
+
+
+class NotFoundError(StoryreaderError):
+    """An unknown article id, feed URL or bookmark."""
+
+
+class OPMLError(StoryreaderError):
+    """An OPML file that cannot be read."""
+
+
+class QueryError(StoryreaderError):
+    """A search query with a syntax error."""
+
+
+class ConfigError(StoryreaderError):
+    """A config or theme file with a problem."""
