@@ -1,0 +1,244 @@
+"""The façade both fronts use: ``open_library(data_dir)`` returns a :class:`Library`.
+
+The CLI and the TUI call only this; storage, fetching and parsing stay behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tui_reader.core import opml
+from tui_reader.core.errors import NotFoundError
+from tui_reader.core.models import (
+    Article,
+    ArticleSummary,
+    Feed,
+    FeedResult,
+    RefreshSummary,
+)
+from tui_reader.core.paths import data_dir as default_data_dir
+from tui_reader.core.storage import Storage
+from tui_reader.core.storage import articles as article_sql
+from tui_reader.core.storage import feeds as feed_sql
+from tui_reader.core.storage import state as state_sql
+from tui_reader.core.storage.articles import ArticleQuery
+from tui_reader.core.update import ProgressCallback, Refresher, RefreshSettings, source_url
+
+DEMO_DONE_KEY = "demo_subscribed"
+
+
+class Library:
+    """A reader's library: subscriptions, cached articles, read state, bookmarks."""
+
+    def __init__(self, data_dir: Path, settings: RefreshSettings | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.storage = Storage(self.data_dir)
+        self.refresher = Refresher(self.storage, settings or RefreshSettings())
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self.storage.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def settings(self) -> RefreshSettings:
+        return self.refresher.settings
+
+    @settings.setter
+    def settings(self, value: RefreshSettings) -> None:
+        self.refresher.settings = value
+
+    # -- feeds -----------------------------------------------------------------------------
+    def feeds(self) -> list[Feed]:
+        """Every subscription with unread and total counts."""
+        return feed_sql.list_feeds(self.storage.conn)
+
+    def feed(self, url: str) -> Feed:
+        return feed_sql.get_feed(self.storage.conn, url)
+
+    def is_empty(self) -> bool:
+        return feed_sql.count_feeds(self.storage.conn) == 0
+
+    def tags(self) -> list[str]:
+        """Every feed tag in use, sorted."""
+        return sorted({tag for feed in self.feeds() for tag in feed.tags}, key=str.lower)
+
+    def add_feed(
+        self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
+    ) -> tuple[Feed, FeedResult]:
+        """Subscribe to a feed URL, a site (autodiscovery) or a local file; fetches it now."""
+        return asyncio.run(self.add_feed_async(source, title=title, tags=tags))
+
+    async def add_feed_async(
+        self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
+    ) -> tuple[Feed, FeedResult]:
+        url, result = await self.refresher.add(source, title=title, tags=tags)
+        return self.feed(url), result
+
+    def remove_feed(self, url: str) -> None:
+        """Unsubscribe; the feed's cached articles go, its bookmarks stay."""
+        with self.storage.transaction() as conn:
+            feed_sql.delete_feed(conn, self._known_url(url))
+
+    def set_feed_tags(self, url: str, tags: tuple[str, ...] | list[str]) -> None:
+        with self.storage.transaction() as conn:
+            feed_sql.set_tags(conn, self._known_url(url), list(tags))
+
+    def add_feed_tags(self, url: str, tags: tuple[str, ...] | list[str]) -> None:
+        with self.storage.transaction() as conn:
+            feed_sql.add_tags(conn, self._known_url(url), list(tags))
+
+    def rename_feed(self, url: str, title: str | None) -> None:
+        with self.storage.transaction() as conn:
+            feed_sql.set_title(conn, self._known_url(url), title)
+
+    def _known_url(self, url: str) -> str:
+        """Accept a local path the way it was given to ``add``."""
+        conn = self.storage.conn
+        for candidate in (url, source_url(url)):
+            try:
+                feed_sql.feed_id(conn, candidate)
+                return candidate
+            except NotFoundError:
+                continue
+        feed_sql.feed_id(conn, url)  # raises NotFoundError
+        return url
+
+    # -- articles --------------------------------------------------------------------------
+    def articles(
+        self,
+        *,
+        feed_url: str | None = None,
+        tag: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleSummary]:
+        """Newest first, without bodies."""
+        query = self._query(feed_url, tag, unread, bookmarked)
+        return article_sql.list_articles(self.storage.conn, query, limit=limit, offset=offset)
+
+    def count_articles(
+        self,
+        *,
+        feed_url: str | None = None,
+        tag: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+    ) -> int:
+        query = self._query(feed_url, tag, unread, bookmarked)
+        return article_sql.count_articles(self.storage.conn, query)
+
+    def _query(
+        self, feed_url: str | None, tag: str | None, unread: bool, bookmarked: bool
+    ) -> ArticleQuery:
+        if feed_url is not None:
+            feed_url = self._known_url(feed_url)
+        return ArticleQuery(
+            feed_url=feed_url, tag=tag, unread_only=unread, bookmarked_only=bookmarked
+        )
+
+    def article(self, article_id: int) -> Article:
+        """One article with its body; NotFoundError for an unknown id."""
+        return article_sql.get_article(self.storage.conn, article_id)
+
+    def set_read(self, ids: list[int] | tuple[int, ...], read: bool = True) -> int:
+        with self.storage.transaction() as conn:
+            return article_sql.set_read(conn, ids, read)
+
+    def mark_all_read(self, *, feed_url: str | None = None, tag: str | None = None) -> int:
+        """Mark a feed's (or a tag's, or every) article read."""
+        query = self._query(feed_url, tag, False, False)
+        with self.storage.transaction() as conn:
+            return article_sql.mark_all_read(conn, query)
+
+    # -- refresh ---------------------------------------------------------------------------
+    def refresh(
+        self,
+        urls: list[str] | None = None,
+        *,
+        on_result: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RefreshSummary:
+        """Fetch, parse and store the named feeds (all when None); blocks until done."""
+        return asyncio.run(self.refresh_async(urls, on_result=on_result, cancel=cancel))
+
+    async def refresh_async(
+        self,
+        urls: list[str] | None = None,
+        *,
+        on_result: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RefreshSummary:
+        if urls is not None:
+            urls = [self._known_url(url) for url in urls]
+        return await self.refresher.refresh(urls, on_result=on_result, cancel=cancel)
+
+    # -- state -----------------------------------------------------------------------------
+    def get_state(self, key: str, default: Any = None) -> Any:
+        return state_sql.get_state(self.storage.conn, key, default)
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self.storage.transaction() as conn:
+            state_sql.set_state(conn, key, value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several façade calls into one atomic write."""
+        with self.storage.transaction():
+            yield
+
+    def subscribe_demo_if_new(self) -> list[Feed]:
+        """On the first open of an empty library, subscribe the built-in demo stories.
+
+        Only the app calls this; CLI commands never add the demo feeds.
+        """
+        if not self.is_empty() or self.get_state(DEMO_DONE_KEY, False):
+            return []
+        from tui_reader.core.demo import DEMO_TAG, demo_feed_paths
+
+        added: list[Feed] = []
+        for path in demo_feed_paths():
+            feed, _ = self.add_feed(str(path), tags=(DEMO_TAG,))
+            added.append(feed)
+        self.set_state(DEMO_DONE_KEY, True)
+        return added
+
+    # -- OPML ------------------------------------------------------------------------------
+    def import_opml(self, path: Path) -> list[str]:
+        """Subscribe every feed of an OPML file (tags from its folders); returns the new URLs.
+
+        Nothing is fetched: ``refresh`` does that.
+        """
+        outlines = opml.read_opml(path)
+        added: list[str] = []
+        with self.storage.transaction() as conn:
+            known = {feed.url for feed in feed_sql.list_feeds(conn)}
+            for outline in outlines:
+                feed_sql.insert_feed(conn, outline.url, title=outline.title)
+                feed_sql.add_tags(conn, outline.url, list(outline.tags))
+                if outline.url not in known:
+                    added.append(outline.url)
+                    known.add(outline.url)
+        return added
+
+    def export_opml(self) -> str:
+        return opml.write_opml(self.feeds())
+
+
+def open_library(
+    data_dir: Path | str | None = None, settings: RefreshSettings | None = None
+) -> Library:
+    """Open (creating if needed) the library in ``data_dir`` or the user data directory."""
+    return Library(Path(data_dir) if data_dir else default_data_dir(), settings)

@@ -1,0 +1,122 @@
+"""OPML 2.0 in and out. Folders (nested outlines) become feed tags and back.
+
+Reads what newsboat, browsers and other readers export: feeds are outlines with an
+``xmlUrl``; any outline without one is a folder whose text tags every feed inside it.
+The OPML 2.0 ``category`` attribute (``/a,/b``) adds tags too.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from tui_reader.core.errors import OPMLError
+from tui_reader.core.models import Feed
+from tui_reader.core.sanitize import clean_line
+
+MAX_OPML_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlFeed:
+    url: str
+    title: str
+    tags: tuple[str, ...]
+
+
+def read_opml(path: Path | str) -> list[OpmlFeed]:
+    """Every feed in an OPML file, in document order, with its folder tags."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise OPMLError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_opml(data, str(path))
+
+
+def parse_opml(data: bytes, name: str = "OPML") -> list[OpmlFeed]:
+    if len(data) > MAX_OPML_BYTES:
+        raise OPMLError(f"{name}: file too large for OPML")
+    if b"<!ENTITY" in data:
+        raise OPMLError(f"{name}: entity declarations are not allowed in OPML")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise OPMLError(f"{name} is not valid OPML: {exc}") from None
+    if root.tag != "opml":
+        raise OPMLError(f"{name} is not OPML: the root element is <{root.tag}>")
+    body = root.find("body")
+    if body is None:
+        raise OPMLError(f"{name} is not valid OPML: no <body>")
+    feeds: list[OpmlFeed] = []
+    seen: set[str] = set()
+    stack: list[tuple[ET.Element, tuple[str, ...]]] = [(child, ()) for child in reversed(body)]
+    while stack:
+        element, folders = stack.pop()
+        if element.tag != "outline":
+            continue
+        text = clean_line(element.get("title") or element.get("text") or "")
+        url = clean_line(element.get("xmlUrl") or element.get("xmlurl") or "")
+        if url:
+            tags = list(folders)
+            for category in (element.get("category") or "").split(","):
+                tag = clean_line(category.strip().strip("/").split("/")[-1])
+                if tag and tag not in tags:
+                    tags.append(tag)
+            if url not in seen:
+                seen.add(url)
+                feeds.append(OpmlFeed(url, text, tuple(tags)))
+            children_folders = folders
+        else:
+            children_folders = (*folders, text) if text else folders
+        stack.extend((child, children_folders) for child in reversed(element))
+    return feeds
+
+
+def write_opml(feeds: Iterable[Feed], title: str = "storyreader subscriptions") -> str:
+    """OPML 2.0: a feed sits in the folder of its first tag; all its tags are in ``category``."""
+    untagged: list[Feed] = []
+    folders: dict[str, list[Feed]] = {}
+    for feed in feeds:
+        if feed.tags:
+            folders.setdefault(feed.tags[0], []).append(feed)
+        else:
+            untagged.append(feed)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{_escape(title)}</title>",
+        f"    <dateCreated>{format_datetime(datetime.now(UTC), usegmt=True)}</dateCreated>",
+        "  </head>",
+        "  <body>",
+    ]
+    for folder in sorted(folders, key=str.lower):
+        lines.append(f"    <outline text={quoteattr(folder)} title={quoteattr(folder)}>")
+        lines.extend("      " + _feed_outline(feed) for feed in folders[folder])
+        lines.append("    </outline>")
+    lines.extend("    " + _feed_outline(feed) for feed in untagged)
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def _feed_outline(feed: Feed) -> str:
+    attrs = [
+        'type="rss"',
+        f"text={quoteattr(feed.title)}",
+        f"title={quoteattr(feed.title)}",
+        f"xmlUrl={quoteattr(feed.url)}",
+    ]
+    if feed.site_url:
+        attrs.append(f"htmlUrl={quoteattr(feed.site_url)}")
+    if feed.tags:
+        attrs.append(f"category={quoteattr(','.join('/' + t for t in feed.tags))}")
+    return f"<outline {' '.join(attrs)}/>"
+
+
+def _escape(text: str) -> str:
+    return quoteattr(text)[1:-1]

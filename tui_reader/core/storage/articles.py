@@ -1,0 +1,262 @@
+"""Queries on cached articles: paged lists without bodies, one article with its body,
+storing a parsed feed's entries, and read state."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tui_reader.core.errors import NotFoundError
+from tui_reader.core.models import Article, ArticleSummary, Author, Enclosure, ParsedEntry
+from tui_reader.core.storage.db import from_iso, now_iso, to_iso
+
+BOOKMARKED = (
+    "EXISTS (SELECT 1 FROM bm.bookmarks b WHERE b.feed_url = f.url AND b.guid = a.guid)"
+)
+FEED_TITLE = "COALESCE(f.user_title, NULLIF(f.title, ''), f.url)"
+_SUMMARY_COLUMNS = f"""
+    a.id, f.url AS feed_url, {FEED_TITLE} AS feed_title, a.guid, a.title, a.link, a.author,
+    a.sort_date, a.read, {BOOKMARKED} AS bookmarked
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleQuery:
+    """Which articles a list shows. All filters combine with AND."""
+
+    feed_url: str | None = None
+    tag: str | None = None
+    unread_only: bool = False
+    bookmarked_only: bool = False
+    ids: tuple[int, ...] | None = None
+
+
+def _where(query: ArticleQuery) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.feed_url is not None:
+        clauses.append("f.url = ?")
+        params.append(query.feed_url)
+    if query.tag is not None:
+        clauses.append("a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)")
+        params.append(query.tag)
+    if query.unread_only:
+        clauses.append("a.read = 0")
+    if query.bookmarked_only:
+        clauses.append(BOOKMARKED)
+    if query.ids is not None:
+        clauses.append(f"a.id IN ({','.join('?' * len(query.ids))})")
+        params.extend(query.ids)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _summary(row: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        id=row["id"],
+        feed_url=row["feed_url"],
+        feed_title=row["feed_title"],
+        guid=row["guid"],
+        title=row["title"],
+        link=row["link"],
+        author=row["author"],
+        published=from_iso(row["sort_date"]),
+        read=bool(row["read"]),
+        bookmarked=bool(row["bookmarked"]),
+    )
+
+
+def list_articles(
+    conn: sqlite3.Connection, query: ArticleQuery, *, limit: int | None = None, offset: int = 0
+) -> list[ArticleSummary]:
+    """Newest first, without bodies; ``limit``/``offset`` page through big lists."""
+    where, params = _where(query)
+    sql = (
+        f"SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id{where}"
+        " ORDER BY a.sort_date DESC, a.id DESC LIMIT ? OFFSET ?"
+    )
+    rows = conn.execute(sql, [*params, -1 if limit is None else limit, offset])
+    return [_summary(row) for row in rows]
+
+
+def count_articles(conn: sqlite3.Connection, query: ArticleQuery) -> int:
+    where, params = _where(query)
+    sql = f"SELECT COUNT(*) FROM articles a JOIN feeds f ON f.id = a.feed_id{where}"
+    return conn.execute(sql, params).fetchone()[0]
+
+
+def summaries_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, ArticleSummary]:
+    """Rows for the given ids (missing ids are left out)."""
+    if not ids:
+        return {}
+    rows = list_articles(conn, ArticleQuery(ids=tuple(ids)))
+    return {row.id: row for row in rows}
+
+
+def get_article(conn: sqlite3.Connection, article_id: int) -> Article:
+    """One article with its body; :class:`NotFoundError` for an unknown id."""
+    row = conn.execute(
+        f"""SELECT a.*, f.url AS feed_url, {FEED_TITLE} AS feed_title, {BOOKMARKED} AS bookmarked
+            FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?""",
+        (article_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"no article with id {article_id}")
+    return Article(
+        id=row["id"],
+        feed_url=row["feed_url"],
+        feed_title=row["feed_title"],
+        guid=row["guid"],
+        title=row["title"],
+        link=row["link"],
+        authors=tuple(Author(**a) for a in json.loads(row["authors"])),
+        published=from_iso(row["published"]),
+        updated=from_iso(row["updated"]),
+        summary=row["summary"],
+        content_html=row["content_html"],
+        text=row["text"],
+        enclosures=tuple(Enclosure(**e) for e in json.loads(row["enclosures"])),
+        categories=tuple(json.loads(row["categories"])),
+        read=bool(row["read"]),
+        bookmarked=bool(row["bookmarked"]),
+    )
+
+
+def related_links(conn: sqlite3.Connection, article_id: int) -> list[str]:
+    """The links an article declares related (from its feed or its HTML)."""
+    row = conn.execute("SELECT related_links FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def ids_by_links(conn: sqlite3.Connection, links: Iterable[str]) -> dict[str, int]:
+    """Article ids for the given links (the newest article when several share one)."""
+    result: dict[str, int] = {}
+    for link in links:
+        row = conn.execute(
+            "SELECT id FROM articles WHERE link = ? ORDER BY sort_date DESC LIMIT 1", (link,)
+        ).fetchone()
+        if row:
+            result[link] = row[0]
+    return result
+
+
+def _entry_hash(entry: ParsedEntry) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (entry.title, entry.link, entry.summary, entry.content_html,
+                 to_iso(entry.updated) or "", to_iso(entry.published) or ""):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _entry_row(entry: ParsedEntry, now: str) -> dict[str, object]:
+    published = to_iso(entry.published)
+    updated = to_iso(entry.updated)
+    return {
+        "guid": entry.guid,
+        "title": entry.title,
+        "link": entry.link,
+        "author": ", ".join(a.name or a.email for a in entry.authors if a.name or a.email),
+        "authors": json.dumps([{"name": a.name, "email": a.email, "url": a.url}
+                               for a in entry.authors]),
+        "published": published,
+        "updated": updated,
+        "sort_date": published or updated or now,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "text": entry.text,
+        "enclosures": json.dumps([{"url": e.url, "type": e.type, "length": e.length}
+                                  for e in entry.enclosures]),
+        "categories": json.dumps(list(entry.categories)),
+        "related_links": json.dumps(list(entry.related_links)),
+        "hash": _entry_hash(entry),
+    }
+
+
+def store_entries(
+    conn: sqlite3.Connection, fid: int, entries: Sequence[ParsedEntry]
+) -> tuple[list[int], list[int]]:
+    """Insert new entries and update changed ones in place (same guid → same id).
+
+    Read state is kept. Returns the ids of new and of updated articles.
+    """
+    existing = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute("SELECT guid, id, hash FROM articles WHERE feed_id = ?", (fid,))
+    }
+    now = now_iso()
+    seen: set[str] = set()
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    updated_ids: list[int] = []
+    for entry in entries:
+        if entry.guid in seen:
+            continue
+        seen.add(entry.guid)
+        row = _entry_row(entry, now)
+        old = existing.get(entry.guid)
+        if old is None:
+            row["feed_id"] = fid
+            row["first_seen"] = now
+            inserts.append(row)
+        elif old[1] != row["hash"]:
+            row["id"] = old[0]
+            if not entry.published and not entry.updated:
+                row.pop("sort_date")
+            updates.append(row)
+            updated_ids.append(old[0])
+    new_ids: list[int] = []
+    if inserts:
+        columns = list(inserts[0])
+        sql = (
+            f"INSERT INTO articles ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id"
+        )
+        for row in inserts:
+            new_ids.append(conn.execute(sql, row).fetchone()[0])
+    for row in updates:
+        columns = [c for c in row if c != "id"]
+        conn.execute(
+            f"UPDATE articles SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :id", row
+        )
+    return new_ids, updated_ids
+
+
+def set_read(conn: sqlite3.Connection, ids: Iterable[int], read: bool = True) -> int:
+    """Mark articles read or unread; returns how many changed."""
+    ids = list(ids)
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        cur = conn.execute(
+            f"UPDATE articles SET read = ? WHERE read != ? AND id IN ({marks})",
+            [int(read), int(read), *chunk],
+        )
+        changed += cur.rowcount
+    return changed
+
+
+def mark_all_read(conn: sqlite3.Connection, query: ArticleQuery) -> int:
+    """Mark every article the query selects read."""
+    where, params = _where(query)
+    cur = conn.execute(
+        f"UPDATE articles SET read = 1 WHERE read = 0 AND id IN "
+        f"(SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id{where})",
+        params,
+    )
+    return cur.rowcount
+
+
+def unread_ids(conn: sqlite3.Connection, query: ArticleQuery) -> list[int]:
+    """Ids of unread articles in list order (for next/previous unread)."""
+    where, params = _where(query)
+    extra = " AND a.read = 0" if where else " WHERE a.read = 0"
+    rows = conn.execute(
+        f"SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id{where}{extra}"
+        " ORDER BY a.sort_date DESC, a.id DESC",
+        params,
+    )
+    return [r[0] for r in rows]

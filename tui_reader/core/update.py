@@ -1,0 +1,269 @@
+"""The update pipeline: fetch → parse → store, for many feeds at once.
+
+Fetching is async (one shared HTTP client, bounded concurrency). Parsing is CPU work and
+never runs on the event loop: it goes to a process pool when there are many feeds (so it
+uses the other core and leaves the GIL to the UI) and to a thread otherwise. Each feed is
+stored in one transaction as soon as it is parsed, so a cancelled or crashed refresh keeps
+everything committed before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tui_reader.core.errors import FeedParseError, FetchError
+from tui_reader.core.fetch import Fetcher, FetchResult
+from tui_reader.core.models import FeedResult, ParsedFeed, RefreshSummary
+from tui_reader.core.sources import parse_feed
+from tui_reader.core.sources.discovery import find_feed_links, looks_like_html
+from tui_reader.core.storage import Storage
+from tui_reader.core.storage import articles as article_sql
+from tui_reader.core.storage import feeds as feed_sql
+from tui_reader.core.storage.db import to_iso
+
+# Feeds per refresh from which a process pool pays for its start-up.
+PROCESS_POOL_THRESHOLD = 24
+
+ProgressCallback = Callable[[FeedResult, int, int], None]
+StoredHook = Callable[[object, list[int], list[int]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSettings:
+    """Network limits for one refresh."""
+
+    concurrency: int = 16
+    timeout: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+
+
+def source_url(source: str) -> str:
+    """What to store for a user-given source: absolute paths for local files,
+    ``https://`` added to a bare host name, URLs as they are."""
+    if source.startswith(("http://", "https://", "file://")):
+        return source
+    path = Path(source).expanduser()
+    if path.exists() or source.startswith((".", "/", "~")) or os.sep in source:
+        return str(path.resolve())
+    return "https://" + source
+
+
+def _parse_in_worker(content: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    return parse_feed(content, url, content_type)
+
+
+def _make_executor(feed_count: int) -> Executor:
+    if feed_count >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=context)
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyreader-parse")
+
+
+def _retry_after_active(value: str | None) -> bool:
+    if not value:
+        return False
+    try:
+        return datetime.fromisoformat(value) > datetime.now(UTC)
+    except ValueError:
+        return False
+
+
+class Refresher:
+    """Refreshes feeds of one :class:`Storage`; ``on_stored`` hooks run inside each feed's
+    transaction with the new and updated article ids (index upkeep)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        settings: RefreshSettings,
+        on_stored: list[StoredHook] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.settings = settings
+        self.on_stored = on_stored if on_stored is not None else []
+
+    def _fetcher(self) -> Fetcher:
+        return Fetcher(
+            concurrency=self.settings.concurrency,
+            timeout=self.settings.timeout,
+            max_bytes=self.settings.max_bytes,
+        )
+
+    async def refresh(
+        self,
+        urls: list[str] | None = None,
+        *,
+        on_result: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RefreshSummary:
+        """Refresh the named feeds (all when None). Dead (410) feeds and feeds inside a
+        server's Retry-After window are skipped unless named explicitly."""
+        states = feed_sql.fetch_states(self.storage.conn, urls)
+        if urls is None:
+            states = [s for s in states if not s.gone and not _retry_after_active(s.retry_after)]
+        total = len(states)
+        results: list[FeedResult] = []
+        if not states:
+            return RefreshSummary(())
+        loop = asyncio.get_running_loop()
+        executor = _make_executor(total)
+        try:
+            async with self._fetcher() as fetcher:
+                tasks = [
+                    asyncio.create_task(self._refresh_one(fetcher, executor, loop, s))
+                    for s in states
+                ]
+                watcher = asyncio.create_task(self._watch_cancel(cancel, tasks))
+                try:
+                    for next_done in asyncio.as_completed(tasks):
+                        try:
+                            result = await next_done
+                        except asyncio.CancelledError:
+                            continue
+                        results.append(result)
+                        if on_result is not None:
+                            on_result(result, len(results), total)
+                finally:
+                    watcher.cancel()
+                    for task in tasks:
+                        task.cancel()
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+        return RefreshSummary(tuple(results))
+
+    @staticmethod
+    async def _watch_cancel(cancel: threading.Event | None, tasks: list[asyncio.Task]) -> None:
+        if cancel is None:
+            return
+        while not cancel.is_set():
+            await asyncio.sleep(0.05)
+        for task in tasks:
+            task.cancel()
+
+    async def _refresh_one(
+        self,
+        fetcher: Fetcher,
+        executor: Executor,
+        loop: asyncio.AbstractEventLoop,
+        state: feed_sql.FeedFetchState,
+    ) -> FeedResult:
+        fetched = await fetcher.fetch(state.url, state.etag, state.last_modified)
+        if fetched.error:
+            with self.storage.transaction() as conn:
+                feed_sql.record_error(
+                    conn, state.id, fetched.error, gone=fetched.gone,
+                    retry_after=to_iso(fetched.retry_after),
+                )
+            return FeedResult(state.url, error=fetched.error)
+        if fetched.not_modified or fetched.content is None:
+            with self.storage.transaction() as conn:
+                feed_sql.record_success(
+                    conn, state.id, etag=fetched.etag or state.etag,
+                    last_modified=fetched.last_modified or state.last_modified,
+                )
+            return FeedResult(state.url, not_modified=True)
+        try:
+            parsed = await loop.run_in_executor(
+                executor, _parse_in_worker, fetched.content, fetched.final_url,
+                fetched.content_type,
+            )
+        except FeedParseError as exc:
+            message = _not_a_feed_message(fetched, exc)
+            with self.storage.transaction() as conn:
+                feed_sql.record_error(conn, state.id, message)
+            return FeedResult(state.url, error=message)
+        except Exception as exc:  # a crashed worker process, a parser bug
+            message = f"could not parse: {type(exc).__name__}: {exc}".splitlines()[0]
+            with self.storage.transaction() as conn:
+                feed_sql.record_error(conn, state.id, message)
+            return FeedResult(state.url, error=message)
+        url = state.url
+        with self.storage.transaction() as conn:
+            if fetched.permanent_redirect and feed_sql.move_feed(
+                conn, state.id, fetched.permanent_redirect
+            ):
+                url = fetched.permanent_redirect
+            new, updated = self._store(conn, state.id, parsed, fetched)
+        return FeedResult(url, new=len(new), updated=len(updated), title=parsed.title)
+
+    def _store(
+        self, conn: object, fid: int, parsed: ParsedFeed, fetched: FetchResult
+    ) -> tuple[list[int], list[int]]:
+        new, updated = article_sql.store_entries(conn, fid, parsed.entries)  # type: ignore[arg-type]
+        feed_sql.record_success(
+            conn,  # type: ignore[arg-type]
+            fid,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            title=parsed.title,
+            site_url=parsed.site_url,
+            description=parsed.description,
+            kind=parsed.kind,
+        )
+        for hook in self.on_stored:
+            hook(conn, new, updated)
+        return new, updated
+
+    async def add(
+        self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
+    ) -> tuple[str, FeedResult]:
+        """Subscribe to a feed URL, a site's home page (its feed is discovered) or a local
+        file, and store its entries. Raises :class:`FetchError` or :class:`FeedParseError`
+        (nothing is stored then)."""
+        url = source_url(source)
+        async with self._fetcher() as fetcher:
+            fetched = await fetcher.fetch(url)
+            if fetched.error:
+                raise FetchError(f"{url}: {fetched.error}")
+            try:
+                parsed = await asyncio.to_thread(
+                    parse_feed, fetched.content or b"", fetched.final_url, fetched.content_type
+                )
+                feed_url = fetched.permanent_redirect or url
+            except FeedParseError as exc:
+                if not looks_like_html(fetched.content or b"", fetched.content_type):
+                    raise FeedParseError(f"{url} is not a feed: {exc}") from None
+                feed_url, fetched, parsed = await self._discover(fetcher, url, fetched)
+        with self.storage.transaction() as conn:
+            fid = feed_sql.insert_feed(conn, feed_url, title=parsed.title, user_title=title)
+            if tags:
+                feed_sql.add_tags(conn, feed_url, tags)
+            new, updated = self._store(conn, fid, parsed, fetched)
+        return feed_url, FeedResult(feed_url, new=len(new), updated=len(updated),
+                                    title=title or parsed.title)
+
+    async def _discover(
+        self, fetcher: Fetcher, url: str, page: FetchResult
+    ) -> tuple[str, FetchResult, ParsedFeed]:
+        links = find_feed_links(page.content or b"", page.final_url)
+        if not links:
+            raise FeedParseError(f"{url} is a web page that links to no feed")
+        problems: list[str] = []
+        for link in links:
+            fetched = await fetcher.fetch(link)
+            if fetched.error:
+                problems.append(f"{link}: {fetched.error}")
+                continue
+            try:
+                parsed = await asyncio.to_thread(
+                    parse_feed, fetched.content or b"", fetched.final_url, fetched.content_type
+                )
+            except FeedParseError as exc:
+                problems.append(f"{link}: {exc}")
+                continue
+            return fetched.permanent_redirect or link, fetched, parsed
+        raise FeedParseError(f"{url}: no usable feed found ({'; '.join(problems)})")
+
+
+def _not_a_feed_message(fetched: FetchResult, exc: FeedParseError) -> str:
+    if looks_like_html(fetched.content or b"", fetched.content_type):
+        return "not a feed: the server sent a web page"
+    return f"not a feed: {exc}"
