@@ -1,0 +1,75 @@
+"""``articles``, ``show``, ``read``, ``unread``: cached articles and read state."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui_reader.cli import Context, emit_json
+from tui_reader.core.serialize import article_json
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("articles", parents=[common], help="list cached articles")
+    p.add_argument("--feed", metavar="URL", help="only this feed")
+    p.add_argument("--tag", help="only feeds with this tag")
+    p.add_argument("--unread", action="store_true", help="only unread articles")
+    p.add_argument("--bookmarked", action="store_true", help="only bookmarked articles")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="at most N (newest first)")
+    p.add_argument("--json", action="store_true", help="print a JSON list of full articles")
+    p.set_defaults(handler=list_articles)
+
+    p = subparsers.add_parser("show", parents=[common], help="print one article")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=show)
+
+    for name, read in (("read", True), ("unread", False)):
+        p = subparsers.add_parser(name, parents=[common], help=f"mark articles {name}")
+        p.add_argument("ids", type=int, nargs="+", metavar="ID")
+        p.set_defaults(handler=mark, read=read)
+
+
+def list_articles(ctx: Context) -> int:
+    args = ctx.args
+    rows = ctx.library.articles(
+        feed_url=args.feed, tag=args.tag, unread=args.unread, bookmarked=args.bookmarked,
+        limit=args.limit,
+    )
+    if args.json:
+        emit_json([article_json(ctx.library.article(row.id)) for row in rows])
+        return 0
+    for row in rows:
+        date = row.published.strftime("%Y-%m-%d") if row.published else "          "
+        flags = ("N" if not row.read else " ") + ("*" if row.bookmarked else " ")
+        print(f"{row.id:>7} {flags} {date}  {row.title}  ({row.feed_title})")
+    return 0
+
+
+def show(ctx: Context) -> int:
+    article = ctx.library.article(ctx.args.id)
+    if ctx.args.json:
+        emit_json(article_json(article))
+        return 0
+    print(article.title)
+    meta = [article.feed_title, article.author,
+            article.published.isoformat() if article.published else ""]
+    print(" · ".join(part for part in meta if part))
+    if article.link:
+        print(article.link)
+    print()
+    print(article.text)
+    return 0
+
+
+def mark(ctx: Context) -> int:
+    for article_id in ctx.args.ids:
+        ctx.library.article(article_id)  # unknown ids are an error
+    ctx.library.set_read(ctx.args.ids, ctx.args.read)
+    return 0

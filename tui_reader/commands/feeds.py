@@ -1,0 +1,118 @@
+"""``add``, ``remove``, ``feeds``, ``refresh``, ``tag``: subscriptions and fetching."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui_reader.cli import Context, emit_json
+from tui_reader.core.models import FeedResult
+from tui_reader.core.serialize import feed_json, feed_result_json, refresh_json
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "add", parents=[common], help="subscribe to a feed URL, a website (its feed is "
+        "discovered) or a local file",
+        description="Subscribe to a feed and fetch it now. A website's home page works too: "
+        "its <link rel=alternate> feed is found.",
+    )
+    p.add_argument("source", metavar="URL_OR_PATH")
+    p.add_argument("--title", help="show the feed under this title")
+    p.add_argument("--tag", action="append", default=[], help="tag (folder); repeatable")
+    p.add_argument("--json", action="store_true", help="print the feed as JSON")
+    p.set_defaults(handler=add)
+
+    p = subparsers.add_parser("remove", parents=[common], help="unsubscribe from a feed",
+                              description="Unsubscribe; its cached articles go, bookmarks stay.")
+    p.add_argument("url", metavar="URL")
+    p.set_defaults(handler=remove)
+
+    p = subparsers.add_parser("feeds", parents=[common], help="list subscriptions")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=list_feeds)
+
+    p = subparsers.add_parser(
+        "refresh", parents=[common], help="fetch new articles",
+        description="Fetch the named feeds (all when none is named). Per-feed errors are "
+        "reported and stored on the feed; the exit code is 0 unless the command itself fails.",
+    )
+    p.add_argument("urls", nargs="*", metavar="URL")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.set_defaults(handler=refresh)
+
+    p = subparsers.add_parser("tag", parents=[common], help="add tags (folders) to a feed")
+    p.add_argument("url", metavar="URL")
+    p.add_argument("tags", nargs="+", metavar="TAG")
+    p.add_argument("--remove", action="store_true", help="remove these tags instead")
+    p.set_defaults(handler=tag)
+
+
+def add(ctx: Context) -> int:
+    args = ctx.args
+    feed, result = ctx.library.add_feed(args.source, title=args.title, tags=tuple(args.tag))
+    if args.json:
+        emit_json({**feed_json(feed), "new": result.new})
+    else:
+        print(f"Added {feed.title} ({feed.url}): {result.new} articles")
+    return 0
+
+
+def remove(ctx: Context) -> int:
+    ctx.library.remove_feed(ctx.args.url)
+    print(f"Removed {ctx.args.url}")
+    return 0
+
+
+def list_feeds(ctx: Context) -> int:
+    feeds = ctx.library.feeds()
+    if ctx.args.json:
+        emit_json([feed_json(feed) for feed in feeds])
+        return 0
+    for feed in feeds:
+        mark = " !" if feed.last_error else ""
+        tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
+        print(f"{feed.unread:>5}/{feed.total:<5} {feed.title}{tags}{mark}")
+        print(f"              {feed.url}")
+        if feed.last_error:
+            print(f"              error: {feed.last_error}")
+    return 0
+
+
+def refresh(ctx: Context) -> int:
+    args = ctx.args
+    show_progress = sys.stderr.isatty() and not args.json
+
+    def progress(result: FeedResult, done: int, total: int) -> None:
+        if show_progress:
+            label = (result.title or result.url)[:50]
+            sys.stderr.write(f"\r\x1b[K[{done}/{total}] {label}")
+            sys.stderr.flush()
+
+    summary = ctx.library.refresh(args.urls or None, on_result=progress)
+    if show_progress:
+        sys.stderr.write("\r\x1b[K")
+    if args.json:
+        emit_json(refresh_json(summary))
+        return 0
+    for result in summary.results:
+        line = feed_result_json(result)
+        if result.error:
+            print(f"error  {line['url']}: {result.error}")
+        elif result.new or result.updated:
+            print(f"{result.new:>5} new {result.updated:>3} updated  {result.title or result.url}")
+    print(f"{summary.new} new articles from {len(summary.results)} feeds, "
+          f"{len(summary.errors)} errors")
+    return 0
+
+
+def tag(ctx: Context) -> int:
+    args = ctx.args
+    library = ctx.library
+    if args.remove:
+        current = library.feed(args.url).tags
+        library.set_feed_tags(args.url, [t for t in current if t not in args.tags])
+    else:
+        library.add_feed_tags(args.url, args.tags)
+    print(", ".join(library.feed(args.url).tags) or "(no tags)")
+    return 0
