@@ -20,8 +20,10 @@ from tui_reader.core.models import (
     Feed,
     FeedResult,
     RefreshSummary,
+    RelatedItem,
 )
 from tui_reader.core.paths import data_dir as default_data_dir
+from tui_reader.core.related import RelatedEngine
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
@@ -39,6 +41,7 @@ class Library:
         self.data_dir = Path(data_dir)
         self.storage = Storage(self.data_dir)
         self.refresher = Refresher(self.storage, settings or RefreshSettings())
+        self.related_engine = RelatedEngine(self.storage)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -162,6 +165,10 @@ class Library:
         query = self._query(feed_url, tag, False, False)
         with self.storage.transaction() as conn:
             return article_sql.mark_all_read(conn, query)
+
+    def related(self, article_id: int, limit: int = 6) -> list[RelatedItem]:
+        """The cached articles most like this one, best first."""
+        return self.related_engine.related(article_id, limit)
 
     # -- refresh ---------------------------------------------------------------------------
     def refresh(

@@ -260,3 +260,13 @@ def unread_ids(conn: sqlite3.Connection, query: ArticleQuery) -> list[int]:
         params,
     )
     return [r[0] for r in rows]
+
+
+def fts_candidates(conn: sqlite3.Connection, match: str, limit: int) -> list[tuple[int, float]]:
+    """Article ids matching an FTS5 expression, best BM25 first (score: higher is better)."""
+    rows = conn.execute(
+        "SELECT rowid, -bm25(articles_fts, 5.0, 1.0, 2.0, 1.0) FROM articles_fts"
+        " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0, 2.0, 1.0) LIMIT ?",
+        (match, limit),
+    )
+    return [(r[0], r[1]) for r in rows]

@@ -79,6 +79,16 @@ LIBRARY_MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 2: reserved for the related-posts index (owned by the related-posts work).
+    """
+    CREATE TABLE IF NOT EXISTS _reserved_2 (x INTEGER);
+    DROP TABLE _reserved_2;
+    """,
+    # 3: reserved for saved searches and killfile filters (owned by the search work).
+    """
+    CREATE TABLE IF NOT EXISTS _reserved_3 (x INTEGER);
+    DROP TABLE _reserved_3;
+    """,
 ]
 
 BOOKMARK_MIGRATIONS: list[str] = [
