@@ -8,7 +8,7 @@ from tui_reader.core.models import RelatedItem
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 
-_WORD = re.compile(r"\\w{4,}")
+_WORD = re.compile(r"\w{4,}")
 
 
 class RelatedEngine:
