@@ -1,15 +1,16 @@
 """OPML 2.0 in and out. Folders (nested outlines) become feed tags and back.
 
 Reads what newsboat, browsers and other readers export: feeds are outlines with an
-``xmlUrl``; any outline without one is a folder whose text tags every feed inside it.
-The OPML 2.0 ``category`` attribute (``/a,/b``) adds tags too.
+``xmlUrl``; any outline without one is a folder. A feed's folder path is its tag, joined
+with "/" as newsboat does (``News/Local``); the OPML 2.0 ``category`` attribute
+(``/a,/b/c``) adds tags too. Writing nests each feed under the path of its first tag.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -62,9 +63,9 @@ def parse_opml(data: bytes, name: str = "OPML") -> list[OpmlFeed]:
         text = clean_line(element.get("title") or element.get("text") or "")
         url = clean_line(element.get("xmlUrl") or element.get("xmlurl") or "")
         if url:
-            tags = list(folders)
+            tags = ["/".join(folders)] if folders else []
             for category in (element.get("category") or "").split(","):
-                tag = clean_line(category.strip().strip("/").split("/")[-1])
+                tag = clean_line(category.strip().strip("/"))
                 if tag and tag not in tags:
                     tags.append(tag)
             if url not in seen:
@@ -78,14 +79,14 @@ def parse_opml(data: bytes, name: str = "OPML") -> list[OpmlFeed]:
 
 
 def write_opml(feeds: Iterable[Feed], title: str = "storyreader subscriptions") -> str:
-    """OPML 2.0: a feed sits in the folder of its first tag; all its tags are in ``category``."""
-    untagged: list[Feed] = []
-    folders: dict[str, list[Feed]] = {}
+    """OPML 2.0: a feed nests under the folders of its first tag; all tags go in ``category``."""
+    root = _Folder()
     for feed in feeds:
+        folder = root
         if feed.tags:
-            folders.setdefault(feed.tags[0], []).append(feed)
-        else:
-            untagged.append(feed)
+            for part in feed.tags[0].split("/"):
+                folder = folder.children.setdefault(part, _Folder())
+        folder.feeds.append(feed)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
@@ -94,14 +95,27 @@ def write_opml(feeds: Iterable[Feed], title: str = "storyreader subscriptions") 
         f"    <dateCreated>{format_datetime(datetime.now(UTC), usegmt=True)}</dateCreated>",
         "  </head>",
         "  <body>",
+        *root.lines("    "),
+        "  </body>",
+        "</opml>",
+        "",
     ]
-    for folder in sorted(folders, key=str.lower):
-        lines.append(f"    <outline text={quoteattr(folder)} title={quoteattr(folder)}>")
-        lines.extend("      " + _feed_outline(feed) for feed in folders[folder])
-        lines.append("    </outline>")
-    lines.extend("    " + _feed_outline(feed) for feed in untagged)
-    lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
+
+
+@dataclass
+class _Folder:
+    children: dict[str, _Folder] = field(default_factory=dict)
+    feeds: list[Feed] = field(default_factory=list)
+
+    def lines(self, indent: str) -> list[str]:
+        out: list[str] = []
+        for name in sorted(self.children, key=str.lower):
+            out.append(f"{indent}<outline text={quoteattr(name)} title={quoteattr(name)}>")
+            out.extend(self.children[name].lines(indent + "  "))
+            out.append(f"{indent}</outline>")
+        out.extend(indent + _feed_outline(feed) for feed in self.feeds)
+        return out
 
 
 def _feed_outline(feed: Feed) -> str:
