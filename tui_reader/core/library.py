@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.core import opml
+from tui_reader.core.bookmarks import BookmarkService
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.models import (
     Article,
@@ -42,6 +43,7 @@ class Library:
         self.storage = Storage(self.data_dir)
         self.refresher = Refresher(self.storage, settings or RefreshSettings())
         self.related_engine = RelatedEngine(self.storage)
+        self.bookmarks = BookmarkService(self.storage)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
