@@ -7,6 +7,6 @@ returns the exit code.
 
 from __future__ import annotations
 
-from tui_reader.commands import articles, feeds, opml
+from tui_reader.commands import articles, bookmarks, feeds, opml
 
-MODULES = [feeds, articles, opml]
+MODULES = [feeds, articles, opml, bookmarks]
