@@ -1,0 +1,568 @@
+"""The fetch layer against a real loopback HTTP server (no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import gzip
+import http.client
+import os
+import socket
+import tracemalloc
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.loopback import LoopbackServer, unused_port
+from tui_reader import __version__
+from tui_reader.core.fetch import (
+    USER_AGENT,
+    Fetcher,
+    FetchRequest,
+    FetchResult,
+    describe_error,
+    parse_retry_after,
+)
+
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    + b"x" * 4000
+    + (b"</channel></rss>")
+)
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+async def _fetch(url: str, etag: str | None = None, lm: str | None = None, **opts) -> FetchResult:  # type: ignore[no-untyped-def]
+    async with Fetcher(**opts) as fetcher:
+        return await fetcher.fetch(url, etag, lm)
+
+
+def fetch(url: str, etag: str | None = None, lm: str | None = None, **opts) -> FetchResult:  # type: ignore[no-untyped-def]
+    return run(_fetch(url, etag, lm, **opts))
+
+
+async def _fetch_all(requests, **opts) -> list[FetchResult]:  # type: ignore[no-untyped-def]
+    async with Fetcher(**opts) as fetcher:
+        return [r async for r in fetcher.fetch_many(requests)]
+
+
+# -- success, encodings, validators ----------------------------------------------
+
+
+def test_gzip_200(feed_server: LoopbackServer) -> None:
+    feed_server.route("/feed.xml", RSS, gzip=True)
+    result = fetch(feed_server.url("/feed.xml"))
+    assert result.ok and result.status == 200
+    assert result.content == RSS
+    assert result.content_type == "application/rss+xml; charset=utf-8"
+    assert result.final_url == result.requested_url == feed_server.url("/feed.xml")
+    assert not result.not_modified and result.permanent_redirect is None
+    (record,) = feed_server.requests
+    assert "gzip" in (record.header("accept-encoding") or "")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", lambda b: gzip.compress(b)),
+        ("gzip", lambda b: gzip.compress(b[:100]) + gzip.compress(b[100:])),  # two members
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b, wbits=-15)),  # raw deflate, seen in the wild
+        ("UTF-8", lambda b: b),  # a bogus Content-Encoding: bytes pass through
+    ],
+)
+def test_content_encodings(feed_server: LoopbackServer, encoding: str, encode) -> None:  # type: ignore[no-untyped-def]
+    feed_server.route("/f", encode(RSS), content_encoding=encoding)
+    result = fetch(feed_server.url("/f"))
+    assert result.error is None
+    assert result.content == RSS
+
+
+def _optional_codec(name: str):  # type: ignore[no-untyped-def]
+    from tui_reader.core import fetch as fetch_module
+
+    module = fetch_module._brotli if name == "br" else fetch_module._zstd
+    if module is None:
+        pytest.skip(f"no bounded {name} decoder installed (brotli >= 1.2 / compression.zstd)")
+    if name == "br":
+        return lambda data: module.compress(data, quality=5)
+    return module.compress
+
+
+@pytest.mark.parametrize("name", ["br", "zstd"])
+def test_optional_encodings_when_installed(feed_server: LoopbackServer, name: str) -> None:
+    compress = _optional_codec(name)
+    feed_server.route(
+        "/f",
+        compress(RSS[:100]) + compress(RSS[100:]) if name == "zstd" else compress(RSS),
+        content_encoding=name,
+    )
+    assert fetch(feed_server.url("/f")).content == RSS
+    assert name in (feed_server.requests[0].header("accept-encoding") or "")
+
+    feed_server.route("/bomb", compress(bytes(32 * 1024 * 1024)), content_encoding=name)
+    tracemalloc.start()
+    try:
+        result = fetch(feed_server.url("/bomb"), max_bytes=1024 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.error == "response larger than 1 MB"
+    assert peak < 16 * 1024 * 1024, f"peak {peak} bytes"
+
+    feed_server.route("/bad", b"definitely not compressed", content_encoding=name)
+    assert fetch(feed_server.url("/bad")).error == f"could not decompress the response ({name})"
+
+
+def test_corrupt_gzip_is_an_error(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", b"this is not gzip at all", content_encoding="gzip")
+    result = fetch(feed_server.url("/f"))
+    assert result.error == "could not decompress the response (gzip)"
+    assert result.content is None
+
+
+def test_etag_and_last_modified_give_304(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, etag=True, last_modified=True, gzip=True)
+    first = fetch(feed_server.url("/f"))
+    assert first.etag and first.last_modified
+
+    second = fetch(feed_server.url("/f"), first.etag, first.last_modified)
+    assert second.error is None
+    assert second.not_modified and second.status == 304
+    assert second.content is None
+    assert (second.etag, second.last_modified) == (first.etag, first.last_modified)
+    record = feed_server.requests[-1]
+    assert record.status == 304
+    assert record.header("if-none-match") == first.etag
+    assert record.header("if-modified-since") == first.last_modified
+
+    feed_server.update("/f", body=RSS + b"<!-- new -->")
+    third = fetch(feed_server.url("/f"), first.etag, first.last_modified)
+    assert not third.not_modified and third.content == RSS + b"<!-- new -->"
+    assert third.etag != first.etag
+
+
+def test_last_modified_alone_gives_304(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, last_modified=True)
+    first = fetch(feed_server.url("/f"))
+    assert first.etag is None and first.last_modified
+    second = fetch(feed_server.url("/f"), None, first.last_modified)
+    assert second.not_modified
+    assert feed_server.requests[-1].header("if-none-match") is None
+
+
+def test_unsolicited_304_is_an_error(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", b"", status=304)
+    result = fetch(feed_server.url("/f"))
+    assert result.error == "HTTP 304 Not Modified" and not result.not_modified
+
+
+def test_hostile_validators_are_not_sent(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS)
+    result = fetch(feed_server.url("/f"), 'W/"x"\r\nX-Evil: 1', "\0")
+    assert result.content == RSS
+    record = feed_server.requests[-1]
+    assert record.header("x-evil") is None and record.header("if-none-match") is None
+
+
+def test_wrong_content_type_still_returns_content(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, content_type="text/html; charset=iso-8859-1")
+    result = fetch(feed_server.url("/f"))
+    assert result.ok and result.content == RSS
+    assert result.content_type == "text/html; charset=iso-8859-1"
+
+
+def test_user_agent_and_accept(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS)
+    fetch(feed_server.url("/f"))
+    record = feed_server.requests[0]
+    assert record.header("user-agent") == USER_AGENT
+    assert USER_AGENT.startswith(f"storyreader/{__version__} (+https://")
+    assert "application/rss+xml" in (record.header("accept") or "")
+
+
+# -- redirects -------------------------------------------------------------------
+
+
+def test_permanent_redirect_chain(feed_server: LoopbackServer) -> None:
+    feed_server.redirect("/a", "/b", status=301)  # relative Location
+    feed_server.redirect("/b", feed_server.url("/feed"), status=308)
+    feed_server.route("/feed", RSS)
+    result = fetch(feed_server.url("/a"))
+    assert result.ok and result.content == RSS
+    assert result.requested_url == feed_server.url("/a")
+    assert result.final_url == result.permanent_redirect == feed_server.url("/feed")
+    assert [r.path for r in feed_server.requests] == ["/a", "/b", "/feed"]
+
+
+def test_temporary_hop_is_not_permanent(feed_server: LoopbackServer) -> None:
+    feed_server.redirect("/a", "/b", status=301)
+    feed_server.redirect("/b", "/feed", status=302)
+    feed_server.route("/feed", RSS)
+    result = fetch(feed_server.url("/a"))
+    assert result.ok and result.final_url == feed_server.url("/feed")
+    assert result.permanent_redirect is None
+
+
+def test_permanent_redirect_to_a_404_is_not_reported_as_moved(
+    feed_server: LoopbackServer,
+) -> None:
+    feed_server.redirect("/a", "/missing", status=301)
+    result = fetch(feed_server.url("/a"))
+    assert result.error == "HTTP 404 Not Found" and result.status == 404
+    assert result.permanent_redirect is None and result.final_url == feed_server.url("/missing")
+
+
+def test_redirect_loop(feed_server: LoopbackServer) -> None:
+    feed_server.redirect("/x", "/y", status=302)
+    feed_server.redirect("/y", "/x", status=302)
+    result = fetch(feed_server.url("/x"))
+    assert result.error == f"redirect loop at {feed_server.url('/x')}"
+    assert result.content is None
+    assert len(feed_server.requests) == 2
+
+
+def test_too_many_redirects(feed_server: LoopbackServer) -> None:
+    for i in range(5):
+        feed_server.redirect(f"/r{i}", f"/r{i + 1}", status=307)
+    feed_server.route("/r5", RSS)
+    assert fetch(feed_server.url("/r0"), max_redirects=5).content == RSS
+    result = fetch(feed_server.url("/r0"), max_redirects=4)
+    assert result.error == "too many redirects (more than 4)"
+
+
+def test_redirect_without_location_or_to_other_scheme(feed_server: LoopbackServer) -> None:
+    feed_server.route("/nowhere", b"", status=301)
+    assert fetch(feed_server.url("/nowhere")).error == (
+        "HTTP 301 Moved Permanently without a Location header"
+    )
+    feed_server.redirect("/ftp", "ftp://example.com/feed", status=302)
+    assert fetch(feed_server.url("/ftp")).error == (
+        "redirect to an unsupported URL: ftp://example.com/feed"
+    )
+
+
+# -- HTTP errors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "gone"),
+    [
+        (404, "HTTP 404 Not Found", False),
+        (410, "HTTP 410 Gone", True),
+        (500, "HTTP 500 Internal Server Error", False),
+        (403, "HTTP 403 Forbidden", False),
+    ],
+)
+def test_error_statuses(feed_server: LoopbackServer, status: int, message: str, gone: bool) -> None:
+    feed_server.route("/f", b"<html>nope</html>", status=status, content_type="text/html")
+    result = fetch(feed_server.url("/f"))
+    assert result.error == message
+    assert result.status == status and result.gone is gone
+    assert result.content is None and result.retry_after is None
+
+
+def test_429_retry_after_seconds(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", b"slow down", status=429, headers={"Retry-After": "120"})
+    before = datetime.now(UTC)
+    result = fetch(feed_server.url("/f"))
+    after = datetime.now(UTC)
+    assert result.error == "HTTP 429 Too Many Requests"
+    assert result.retry_after is not None
+    assert before + timedelta(seconds=120) <= result.retry_after <= after + timedelta(seconds=120)
+
+
+def test_503_retry_after_http_date(feed_server: LoopbackServer) -> None:
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    date = email.utils.format_datetime(when, usegmt=True)
+    feed_server.route("/f", b"", status=503, headers={"Retry-After": date})
+    result = fetch(feed_server.url("/f"))
+    assert result.error == "HTTP 503 Service Unavailable"
+    assert result.retry_after == when
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    assert parse_retry_after("30", now) == now + timedelta(seconds=30)
+    assert parse_retry_after("Wed, 01 Jan 2025 00:10:00 GMT", now) == now + timedelta(minutes=10)
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+# -- network failures --------------------------------------------------------------
+
+
+def test_connection_refused() -> None:
+    result = fetch(f"http://127.0.0.1:{unused_port()}/feed.xml")
+    assert result.error == "connection refused"
+    assert result.status is None and result.content is None
+
+
+def test_reset_mid_body(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, behavior="reset")
+    result = fetch(feed_server.url("/f"))
+    assert result.error == "connection reset by the server"
+    assert result.content is None and result.status == 200
+
+
+def test_truncated_body(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, behavior="truncate")
+    result = fetch(feed_server.url("/f"))
+    assert result.error == "connection closed before the response was complete"
+
+
+def test_never_answering_server_times_out(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, behavior="hang")
+    result = fetch(feed_server.url("/f"), read_timeout=0.3, timeout=10)
+    assert result.error == "server stopped sending (no data for 0.3 s)"
+    assert result.elapsed < 5
+
+
+def test_trickling_server_hits_the_total_deadline(feed_server: LoopbackServer) -> None:
+    # One byte every 50 ms never trips a 5 s read timeout; the whole budget is 0.5 s.
+    feed_server.route("/f", b"x" * 60, behavior="trickle", trickle_interval=0.05)
+    result = fetch(feed_server.url("/f"), read_timeout=5, timeout=0.5)
+    assert result.error == "timed out after 0.5 s"
+    assert result.content is None
+    assert result.elapsed < 4
+
+
+def test_tls_error_is_reported(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS)
+    result = fetch(feed_server.url("/f").replace("http://", "https://"))
+    assert result.error is not None and result.error.startswith("TLS error: ")
+    assert "\n" not in result.error
+
+
+def test_dns_failure_message() -> None:
+    try:
+        raise httpx.ConnectError("[Errno -2] Name or service not known") from socket.gaierror(
+            -2, "Name or service not known"
+        )
+    except httpx.ConnectError as exc:
+        message = describe_error(exc, "https://feeds.example.invalid/rss")
+    assert message == "DNS lookup failed for host feeds.example.invalid"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/feed", "unsupported URL scheme 'ftp' (use http, https or file)"),
+        ("gopher://x", "unsupported URL scheme 'gopher' (use http, https or file)"),
+        ("http://", "invalid URL (no host): http://"),
+        ("http://exa mple.com/feed", "invalid URL: http://exa mple.com/feed"),
+    ],
+)
+def test_bad_urls(url: str, message: str) -> None:
+    assert fetch(url).error == message
+
+
+def test_programmer_errors_raise() -> None:
+    with pytest.raises(TypeError):
+        run(_fetch(b"http://example.com/"))  # type: ignore[arg-type]
+
+    async def outside() -> None:
+        await Fetcher().fetch("http://example.com/")
+
+    with pytest.raises(RuntimeError):
+        run(outside())
+
+
+# -- size caps ---------------------------------------------------------------------
+
+
+def test_gzip_bomb_stops_at_the_cap_without_inflating(feed_server: LoopbackServer) -> None:
+    feed_server.gzip_bomb("/bomb", size=64 * 1024 * 1024)  # ~64 KB on the wire
+    tracemalloc.start()
+    try:
+        result = fetch(feed_server.url("/bomb"), max_bytes=1024 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.error == "response larger than 1 MB"
+    assert result.content is None
+    assert peak < 16 * 1024 * 1024, f"peak {peak} bytes"
+
+
+def test_declared_and_undeclared_size_caps(feed_server: LoopbackServer) -> None:
+    big = b"<rss>" + b"y" * 300_000 + b"</rss>"
+    feed_server.route("/big", big)
+    assert fetch(feed_server.url("/big"), max_bytes=100_000).error == (
+        "response larger than 97.6562 KB"
+    )
+    feed_server.route("/gz", big, gzip=True)  # small on the wire, large once decoded
+    assert fetch(feed_server.url("/gz"), max_bytes=200 * 1024).error == (
+        "response larger than 200 KB"
+    )
+    assert fetch(feed_server.url("/gz"), max_bytes=400 * 1024).content == big
+
+
+# -- local files -------------------------------------------------------------------
+
+
+def test_local_path_and_file_url(tmp_path: Path) -> None:
+    path = tmp_path / "feed dir" / "feed.xml"
+    path.parent.mkdir()
+    path.write_bytes(RSS)
+    for url in (str(path), path.as_uri()):
+        first = fetch(url)
+        assert first.ok and first.content == RSS and first.status is None
+        assert first.requested_url == first.final_url == url
+        assert first.last_modified == email.utils.formatdate(path.stat().st_mtime, usegmt=True)
+
+        by_date = fetch(url, None, first.last_modified)
+        assert by_date.not_modified and by_date.content is None
+        by_etag = fetch(url, first.etag)
+        assert by_etag.not_modified
+
+    first = fetch(str(path))
+    path.write_bytes(RSS + b"\n")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    changed = fetch(str(path), first.etag, first.last_modified)
+    assert not changed.not_modified and changed.content == RSS + b"\n"
+
+
+def test_local_file_same_second_change_is_seen_through_etag(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_bytes(RSS)
+    os.utime(path, ns=(0, 1_700_000_000_100_000_000))
+    first = fetch(str(path))
+    path.write_bytes(RSS + b" ")
+    os.utime(path, ns=(0, 1_700_000_000_900_000_000))  # same second, same HTTP-date
+    second = fetch(str(path), first.etag, first.last_modified)
+    assert second.content == RSS + b" "
+
+
+def test_local_file_errors(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.xml"
+    assert fetch(str(missing)).error == f"file not found: {missing}"
+    assert fetch(missing.as_uri()).error == f"file not found: {missing}"
+    assert fetch(str(tmp_path)).error == f"is a directory, not a file: {tmp_path}"
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"z" * 5000)
+    assert fetch(str(big), max_bytes=4096).error == "response larger than 4 KB"
+    assert fetch("file://otherhost/etc/hosts").error == (
+        "file URLs on another host are not supported"
+    )
+
+
+# -- concurrency, keep-alive, fetch_many --------------------------------------------
+
+
+def test_concurrency_bound_is_honoured(feed_server: LoopbackServer) -> None:
+    for i in range(9):
+        feed_server.route(f"/f{i}", RSS, latency=0.15)
+    urls = [feed_server.url(f"/f{i}") for i in range(9)]
+    results = run(_fetch_all(urls, concurrency=3))
+    assert sorted(r.requested_url for r in results) == sorted(urls)
+    assert all(r.content == RSS for r in results)
+    assert feed_server.max_in_flight == 3
+    assert feed_server.max_connections <= 3
+
+
+def test_keep_alive_reuses_one_connection(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, etag=True, gzip=True)
+    feed_server.redirect("/old", "/f", status=301)
+    feed_server.route("/gone", b"bye", status=410)
+
+    async def scenario() -> list[FetchResult]:
+        async with Fetcher(concurrency=1) as fetcher:
+            first = await fetcher.fetch(feed_server.url("/f"))
+            results = [first]
+            for _ in range(5):
+                results.append(await fetcher.fetch(feed_server.url("/f"), first.etag))
+                results.append(await fetcher.fetch(feed_server.url("/old")))
+                results.append(await fetcher.fetch(feed_server.url("/gone")))
+            return results
+
+    results = run(scenario())
+    assert sum(r.not_modified for r in results) == 5
+    assert sum(r.gone for r in results) == 5
+    assert len(feed_server.requests) == 21
+    assert feed_server.connections == 1
+
+
+def test_fetch_many_yields_in_completion_order(feed_server: LoopbackServer) -> None:
+    feed_server.route("/slow", RSS, latency=0.5)
+    feed_server.route("/fast", RSS)
+    feed_server.route("/v", RSS, etag='"v1"')
+    requests = [
+        FetchRequest(feed_server.url("/slow")),
+        feed_server.url("/fast"),
+        FetchRequest(feed_server.url("/v"), etag='"v1"'),
+    ]
+    results = run(_fetch_all(requests, concurrency=4))
+    assert results[-1].requested_url == feed_server.url("/slow")
+    by_url = {r.requested_url: r for r in results}
+    assert by_url[feed_server.url("/v")].not_modified
+
+
+def test_fetch_many_stops_early_when_closed(feed_server: LoopbackServer) -> None:
+    feed_server.route("/fast", RSS)
+    feed_server.route("/hang", RSS, behavior="hang")
+
+    async def first_only() -> FetchResult:
+        async with Fetcher(concurrency=2, timeout=30) as fetcher:
+            urls = [feed_server.url("/hang"), feed_server.url("/fast")]
+            async with contextlib.aclosing(fetcher.fetch_many(urls)) as results:
+                async for result in results:
+                    return result
+        raise AssertionError("no result")
+
+    result = run(asyncio.wait_for(first_only(), 10))
+    assert result.requested_url == feed_server.url("/fast")
+
+
+def test_fetch_many_raises_programmer_errors() -> None:
+    with pytest.raises(TypeError):
+        run(_fetch_all([42], concurrency=2))
+
+
+# -- the loopback server itself ------------------------------------------------------
+
+
+def test_loopback_negotiates_gzip_and_validators(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, etag='W/"abc"', gzip=True)
+    conn = http.client.HTTPConnection("127.0.0.1", feed_server.port, timeout=5)
+    try:
+        conn.request("GET", "/f")
+        plain = conn.getresponse()
+        assert plain.read() == RSS and plain.getheader("Content-Encoding") is None
+        conn.request("GET", "/f", headers={"Accept-Encoding": "br, gzip;q=0.5"})
+        packed = conn.getresponse()
+        assert packed.getheader("Content-Encoding") == "gzip"
+        assert gzip.decompress(packed.read()) == RSS
+        conn.request("GET", "/f", headers={"Accept-Encoding": "gzip;q=0"})
+        assert conn.getresponse().read() == RSS
+        for tag in ('"abc"', 'W/"abc"', '"zzz", W/"abc"', "*"):
+            conn.request("GET", "/f", headers={"If-None-Match": tag})
+            not_modified = conn.getresponse()
+            assert not_modified.status == 304 and not_modified.read() == b""
+        conn.request("GET", "/f", headers={"If-None-Match": '"other"'})
+        assert conn.getresponse().read() == RSS
+        conn.request("GET", "/unknown")
+        assert conn.getresponse().status == 404
+    finally:
+        conn.close()
+    assert feed_server.connections == 1
+    assert [r.status for r in feed_server.requests] == [200, 200, 200, 304, 304, 304, 304, 200, 404]
+
+
+def test_loopback_last_modified_moves_forward_on_change(feed_server: LoopbackServer) -> None:
+    feed_server.route("/f", RSS, last_modified=True)
+    first = fetch(feed_server.url("/f"))
+    feed_server.update("/f", body=RSS + b" ")  # within the same second
+    second = fetch(feed_server.url("/f"), None, first.last_modified)
+    assert second.content == RSS + b" "
+    assert second.last_modified != first.last_modified
+    feed_server.reset_stats()
+    assert feed_server.requests == [] and feed_server.connections == 0

@@ -1,0 +1,813 @@
+"""Fetching feed documents over HTTP(S) and from local files.
+
+One :class:`Fetcher` wraps one shared :class:`httpx.AsyncClient` (HTTP/1.1
+keep-alive, at most ``concurrency`` connections and requests at a time)::
+
+    async with Fetcher(concurrency=16) as fetcher:
+        result = await fetcher.fetch(url, etag=old_etag, last_modified=old_lm)
+        async for result in fetcher.fetch_many([FetchRequest(url, etag, lm), ...]):
+            ...  # results arrive in completion order; hand parsing to a thread
+
+:meth:`Fetcher.fetch` never raises for network, HTTP or file problems: it
+returns a :class:`FetchResult` whose ``error`` is a one-line human message.
+Only misuse (a non-string URL, fetching outside ``async with``) raises.
+
+Guarantees per request: a total deadline (``timeout``) that covers every
+redirect hop and a server trickling bytes; connect and between-bytes read
+timeouts; a size cap on the decoded body (``max_bytes``, default 10 MB) enforced
+while streaming, so a gzip bomb never inflates past the cap in memory; at most
+``max_redirects`` hops, with loops reported as such; conditional GET with the
+caller's ``ETag``/``Last-Modified``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import importlib
+import os
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Protocol
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from tui_reader import __version__
+
+
+def _optional(*names: str) -> ModuleType | None:
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+# Optional decoders, advertised only when installed and able to bound their output
+# (brotli >= 1.2 for output_buffer_limit; compression.zstd or its backport).
+_brotli = _optional("brotli", "brotlicffi")
+if _brotli is not None and not hasattr(_brotli.Decompressor(), "can_accept_more_data"):
+    _brotli = None
+_zstd = _optional("compression.zstd", "backports.zstd")
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (zlib.error,)
+if _brotli is not None:
+    _DECODE_ERRORS += (_brotli.error,)
+if _zstd is not None:
+    _DECODE_ERRORS += (_zstd.ZstdError,)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "USER_AGENT",
+    "FetchRequest",
+    "FetchResult",
+    "Fetcher",
+    "is_local",
+]
+
+USER_AGENT = f"storyreader/{__version__} (+https://github.com/storyreader/storyreader)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/json;q=0.9, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.8"
+)
+ACCEPT_ENCODING = ", ".join(
+    ["gzip", "deflate"] + (["br"] if _brotli else []) + (["zstd"] if _zstd else [])
+)
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_DRAIN_LIMIT = 64 * 1024  # read small non-feed bodies so the connection can be reused
+_CHUNK = 64 * 1024  # most decoded bytes produced by one decompression step
+_MAX_MESSAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """A URL (or local path) and the validators remembered from its last fetch."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one fetch produced. Exactly one of content / not_modified / error is set.
+
+    ``etag`` and ``last_modified`` are the validators to send next time (on a
+    304 the ones sent are kept when the server does not repeat them).
+    ``permanent_redirect`` is the new URL when every hop to it was 301/308 and
+    the fetch there succeeded. ``elapsed`` is in seconds, from when the request
+    got its concurrency slot. ``status`` is None for local files and for
+    failures before any HTTP response.
+    """
+
+    requested_url: str
+    final_url: str
+    status: int | None = None
+    content: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    permanent_redirect: str | None = None
+    gone: bool = False
+    retry_after: datetime | None = None
+    error: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (new content or not modified)."""
+        return self.error is None
+
+
+class _Progress:
+    """How far a fetch got, for the error result (final URL, last status)."""
+
+    __slots__ = ("status", "url")
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.status: int | None = None
+
+
+class _Failure(Exception):
+    """Internal: carries a finished error result's fields out of deep code."""
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+
+def is_local(url: str) -> bool:
+    """True for a ``file://`` URL or a filesystem path (no URL scheme)."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt")
+
+
+def _fmt_seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _fmt_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} bytes"
+
+
+def _one_line(text: str) -> str:
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def _status_text(status: int, reason: str) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = _one_line(reason)[:60]
+    return f"HTTP {status} {phrase}".rstrip()
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
+    """A Retry-After header (delay in seconds or HTTP-date) as an aware UTC datetime."""
+    if not value:
+        return None
+    value = value.strip()
+    now = now or datetime.now(UTC)
+    if value.isdigit():
+        return now + timedelta(seconds=min(int(value), 366 * 86400))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+# -- decoding with bounded output --------------------------------------------------
+
+
+class _Decoder(Protocol):
+    def decode(self, data: bytes) -> Iterator[bytes]: ...
+    def finish(self) -> Iterator[bytes]: ...
+
+
+class _Identity:
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if data:
+            yield data
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+class _Zlib:
+    """gzip (also multi-member) or deflate (zlib-wrapped or raw), at most _CHUNK per step."""
+
+    def __init__(self, gzip: bool) -> None:
+        self._gzip = gzip
+        self._wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
+        self._d = zlib.decompressobj(self._wbits)
+        self._sniffed = gzip
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if not self._sniffed and data:
+            self._sniffed = True
+            try:  # "deflate" is zlib-wrapped by the spec, raw in the wild
+                zlib.decompressobj(self._wbits).decompress(data[:2])
+            except zlib.error:
+                self._wbits = -zlib.MAX_WBITS
+                self._d = zlib.decompressobj(self._wbits)
+        while True:
+            out = self._d.decompress(data, _CHUNK)
+            if out:
+                yield out
+            data = self._d.unconsumed_tail
+            if self._d.eof:
+                data = self._d.unused_data
+                if not (self._gzip and data[:2] == b"\x1f\x8b"):
+                    return  # trailing bytes after the stream are ignored
+                self._d = zlib.decompressobj(self._wbits)  # the next gzip member
+                continue
+            if not data and len(out) < _CHUNK:
+                return
+
+    def finish(self) -> Iterator[bytes]:
+        while not self._d.eof:
+            out = self._d.decompress(b"", _CHUNK)
+            if not out:
+                return
+            yield out
+
+
+class _Brotli:
+    """brotli through the >= 1.2 API that caps each step's output."""
+
+    def __init__(self) -> None:
+        assert _brotli is not None
+        self._d = _brotli.Decompressor()
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if self._d.is_finished():
+            return
+        out = self._d.process(data, output_buffer_limit=_CHUNK)
+        if out:
+            yield out
+        while not self._d.can_accept_more_data():
+            out = self._d.process(b"", output_buffer_limit=_CHUNK)
+            if not out:
+                return
+            yield out
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+class _Zstd:
+    """zstd (also multi-frame) through compression.zstd's max_length."""
+
+    def __init__(self) -> None:
+        assert _zstd is not None
+        self._d = _zstd.ZstdDecompressor()
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        assert _zstd is not None
+        while True:
+            if self._d.eof:
+                if not data:
+                    return
+                self._d = _zstd.ZstdDecompressor()  # the next frame
+            out = self._d.decompress(data, _CHUNK)
+            if out:
+                yield out
+            if self._d.eof:
+                data = self._d.unused_data
+            elif self._d.needs_input:
+                return
+            else:
+                data = b""  # more output is pending
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+def _decoder(name: str) -> _Decoder:
+    if name in ("gzip", "x-gzip"):
+        return _Zlib(gzip=True)
+    if name == "deflate":
+        return _Zlib(gzip=False)
+    if name == "br" and _brotli is not None:
+        return _Brotli()
+    if name == "zstd" and _zstd is not None:
+        return _Zstd()
+    # identity, or a bogus value such as "UTF-8": pass the bytes through and
+    # let the parser judge them.
+    return _Identity()
+
+
+class _Chain:
+    """Decoders for a Content-Encoding list, applied last-first."""
+
+    def __init__(self, header: str | None) -> None:
+        names = [n.strip().lower() for n in (header or "").split(",") if n.strip()]
+        self.names = names
+        self._decoders = [_decoder(n) for n in reversed(names)]
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        return self._run(0, data, final=False)
+
+    def finish(self) -> Iterator[bytes]:
+        return self._run(0, b"", final=True)
+
+    def _run(self, index: int, data: bytes, final: bool) -> Iterator[bytes]:
+        if index == len(self._decoders):
+            if data:
+                yield data
+            return
+        dec = self._decoders[index]
+        for out in dec.decode(data):
+            yield from self._run(index + 1, out, final=False)
+        if final:
+            for out in dec.finish():
+                yield from self._run(index + 1, out, final=False)
+            yield from self._run(index + 1, b"", final=True)
+
+
+# -- describing failures -------------------------------------------------------
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _tls_message(err: ssl.SSLError) -> str:
+    verify = getattr(err, "verify_message", None)
+    if verify:
+        return f"TLS error: certificate verify failed ({verify})"
+    text = err.reason or str(err)
+    text = text.split("] ", 1)[-1].split(" (_ssl.c", 1)[0]
+    return f"TLS error: {text.replace('_', ' ').lower()}"
+
+
+def describe_error(exc: BaseException, url: str, fetcher: Fetcher | None = None) -> str:
+    """A one-line, human description of a network failure while fetching ``url``."""
+    host = urlsplit(url).hostname or url
+    chain = list(_causes(exc))
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError):
+            return _one_line(_tls_message(cause))
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup failed for host {host}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+    t = fetcher.timeouts if fetcher else None
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out" + (f" after {_fmt_seconds(t.connect)} s" if t else "")
+    if isinstance(exc, httpx.ReadTimeout):
+        return "server stopped sending" + (f" (no data for {_fmt_seconds(t.read)} s)" if t else "")
+    if isinstance(exc, httpx.WriteTimeout):
+        return "timed out sending the request"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "timed out waiting for a free connection"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        text = str(exc)
+        if "without sending complete message body" in text or "incomplete" in text.lower():
+            return "connection closed before the response was complete"
+        if "without sending a response" in text:
+            return "server closed the connection without a response"
+        return _one_line(f"invalid HTTP response: {text}")
+    if isinstance(exc, httpx.DecodingError | zlib.error):
+        return "could not decompress the response"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return _one_line(f"invalid URL: {exc}")
+    for cause in chain:
+        if isinstance(cause, OSError) and cause.strerror:
+            prefix = "could not connect" if isinstance(exc, httpx.ConnectError) else "network error"
+            return _one_line(f"{prefix}: {cause.strerror.lower()}")
+    return _one_line(f"network error: {exc}" if str(exc) else type(exc).__name__)
+
+
+def _check_url(url: str) -> httpx.URL:
+    """Parse an http(s) URL or raise _Failure with a one-line reason."""
+    url = url.strip()
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = _one_line(scheme)[:20]
+        raise _Failure(f"unsupported URL scheme '{shown}' (use http, https or file)")
+    if any(c.isspace() for c in url):
+        raise _Failure(f"invalid URL: {_one_line(url)}")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _Failure(f"invalid URL: {_one_line(str(exc))}") from None
+    if not parsed.host:
+        raise _Failure(f"invalid URL (no host): {_one_line(url)}")
+    return parsed
+
+
+def _header_safe(value: str | None) -> str | None:
+    """A validator fit to send back (hostile servers may have sent newlines)."""
+    if not value or any(c in value for c in "\r\n\0") or not value.isascii():
+        return None
+    return value
+
+
+# -- the fetcher ----------------------------------------------------------------
+
+
+class Fetcher:
+    """Fetches URLs and local files with one shared HTTP client; use ``async with``.
+
+    ``timeout`` is the whole-request budget in seconds (all redirect hops,
+    headers and body); ``connect_timeout`` and ``read_timeout`` bound the TCP/TLS
+    connect and each wait for data. ``max_bytes`` caps the decoded body (and the
+    bytes on the wire). ``concurrency`` bounds requests in flight and open
+    connections.
+    """
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 16,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 15.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_redirects: int = 10,
+        user_agent: str = USER_AGENT,
+        verify: ssl.SSLContext | bool = True,
+        trust_env: bool = True,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.timeouts = httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=timeout
+        )
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.user_agent = user_agent
+        self._verify = verify
+        self._trust_env = trust_env
+        self._client: httpx.AsyncClient | None = None
+        self._semaphore = asyncio.Semaphore(concurrency)
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(
+            http1=True,
+            http2=False,
+            follow_redirects=False,
+            timeout=self.timeouts,
+            limits=httpx.Limits(
+                max_connections=self.concurrency,
+                max_keepalive_connections=self.concurrency,
+                keepalive_expiry=30.0,
+            ),
+            headers={
+                "User-Agent": self.user_agent,
+                "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+            verify=self._verify,
+            trust_env=self._trust_env,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # -- public API --------------------------------------------------------------
+
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """Fetch one URL or local file; problems are reported in ``result.error``."""
+        if not isinstance(url, str):
+            raise TypeError(f"url must be a str, not {type(url).__name__}")
+        if self._client is None:
+            raise RuntimeError("use the Fetcher inside 'async with'")
+        async with self._semaphore:
+            start = time.monotonic()
+            if is_local(url):
+                return await asyncio.to_thread(self._read_file, url, etag, last_modified, start)
+            return await self._fetch_http(url, etag, last_modified, start)
+
+    async def fetch_many(
+        self, requests: Iterable[FetchRequest | str]
+    ) -> AsyncIterator[FetchResult]:
+        """Fetch everything, yielding each result as soon as it is complete.
+
+        Results come in completion order; match them to requests by
+        ``result.requested_url``. At most ``concurrency`` fetches run at once, and
+        fetching pauses while ``2 * concurrency`` results wait for the consumer.
+        To stop early, iterate inside ``contextlib.aclosing(fetcher.fetch_many(...))``
+        so that breaking out cancels the remaining fetches at once.
+        """
+        pending = iter(requests)
+        done = object()
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        slots = asyncio.Semaphore(2 * self.concurrency)
+
+        async def worker() -> None:
+            try:
+                while True:
+                    await slots.acquire()
+                    item = next(pending, done)
+                    if item is done:
+                        return
+                    req = FetchRequest(item) if isinstance(item, str) else item
+                    if not isinstance(req, FetchRequest):
+                        raise TypeError(f"expected FetchRequest or str, not {type(req).__name__}")
+                    queue.put_nowait(await self.fetch(req.url, req.etag, req.last_modified))
+            except Exception as exc:  # a programmer error: raised again in the consumer
+                queue.put_nowait(exc)
+            finally:
+                queue.put_nowait(done)
+
+        workers = [asyncio.create_task(worker()) for _ in range(self.concurrency)]
+        try:
+            running = len(workers)
+            while running:
+                item = await queue.get()
+                if item is done:
+                    running -= 1
+                elif isinstance(item, Exception):
+                    raise item
+                else:
+                    assert isinstance(item, FetchResult)
+                    yield item
+                    slots.release()
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    # -- HTTP ----------------------------------------------------------------------
+
+    async def _fetch_http(
+        self, url: str, etag: str | None, last_modified: str | None, start: float
+    ) -> FetchResult:
+        progress = _Progress(url)
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._follow(url, etag, last_modified, start, progress)
+        except _Failure as failure:
+            message, fields = failure.message, failure.fields
+        except TimeoutError:
+            message, fields = f"timed out after {_fmt_seconds(self.timeout)} s", {}
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
+            message, fields = describe_error(exc, progress.url, self), {}
+        return FetchResult(
+            requested_url=url,
+            final_url=progress.url,
+            status=progress.status,
+            error=message,
+            elapsed=time.monotonic() - start,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    async def _follow(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        start: float,
+        progress: _Progress,
+    ) -> FetchResult:
+        assert self._client is not None
+        etag, last_modified = _header_safe(etag), _header_safe(last_modified)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        target = _check_url(url)
+        seen = {str(target)}
+        all_permanent = True
+        hops = 0
+        while True:
+            progress.url = str(target)
+            request = self._client.build_request("GET", target, headers=headers)
+            response = await self._client.send(request, stream=True)
+            try:
+                status = progress.status = response.status_code
+                if status not in _REDIRECTS:
+                    moved = str(target) if hops and all_permanent else None
+                    return await self._finish(url, response, etag, last_modified, moved, start)
+                target = self._next_hop(target, response, seen)
+                hops += 1
+                all_permanent = all_permanent and status in _PERMANENT
+                if hops > self.max_redirects:
+                    raise _Failure(f"too many redirects (more than {self.max_redirects})")
+                await self._drain(response)
+            finally:
+                await response.aclose()
+
+    @staticmethod
+    def _next_hop(target: httpx.URL, response: httpx.Response, seen: set[str]) -> httpx.URL:
+        """Where a redirect points, refusing loops, bad URLs and other schemes."""
+        location = response.headers.get("Location", "").strip()
+        if not location:
+            raise _Failure(
+                f"{_status_text(response.status_code, response.reason_phrase)} "
+                "without a Location header"
+            )
+        try:
+            next_url = target.join(location)
+        except (httpx.InvalidURL, ValueError):
+            raise _Failure(f"redirect to an invalid URL: {_one_line(location)}") from None
+        if next_url.scheme not in ("http", "https") or not next_url.host:
+            raise _Failure(f"redirect to an unsupported URL: {_one_line(location)}")
+        # Revisiting a URL is a loop unless the server is setting a cookie first.
+        if str(next_url) in seen and "set-cookie" not in response.headers:
+            raise _Failure(f"redirect loop at {_one_line(str(next_url))}")
+        seen.add(str(next_url))
+        return next_url
+
+    async def _finish(
+        self,
+        url: str,
+        response: httpx.Response,
+        sent_etag: str | None,
+        sent_lm: str | None,
+        moved: str | None,
+        start: float,
+    ) -> FetchResult:
+        status = response.status_code
+        final_url = str(response.url)
+        new_etag = response.headers.get("ETag")
+        new_lm = response.headers.get("Last-Modified")
+        if status == 304 and (sent_etag or sent_lm):
+            await self._drain(response)
+            return FetchResult(
+                requested_url=url,
+                final_url=final_url,
+                status=status,
+                etag=new_etag or sent_etag,
+                last_modified=new_lm or sent_lm,
+                not_modified=True,
+                permanent_redirect=moved,
+                elapsed=time.monotonic() - start,
+            )
+        if not 200 <= status < 300:
+            retry = None
+            if status in (429, 503):
+                retry = parse_retry_after(response.headers.get("Retry-After"))
+            await self._drain(response)
+            raise _Failure(
+                _status_text(status, response.reason_phrase), gone=status == 410, retry_after=retry
+            )
+        content = await self._read_body(response)
+        return FetchResult(
+            requested_url=url,
+            final_url=final_url,
+            status=status,
+            content=content,
+            content_type=response.headers.get("Content-Type"),
+            etag=new_etag,
+            last_modified=new_lm,
+            permanent_redirect=moved,
+            elapsed=time.monotonic() - start,
+        )
+
+    def _too_large(self) -> _Failure:
+        return _Failure(f"response larger than {_fmt_size(self.max_bytes)}")
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body, failing as soon as either size passes ``max_bytes``."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > self.max_bytes:
+            raise self._too_large()
+        chain = _Chain(response.headers.get("Content-Encoding"))
+        parts: list[bytes] = []
+        wire = decoded = 0
+        try:
+            async for raw in response.aiter_raw():
+                wire += len(raw)
+                if wire > self.max_bytes:
+                    raise self._too_large()
+                for out in chain.decode(raw):
+                    decoded += len(out)
+                    if decoded > self.max_bytes:
+                        raise self._too_large()
+                    parts.append(out)
+            for out in chain.finish():
+                decoded += len(out)
+                if decoded > self.max_bytes:
+                    raise self._too_large()
+                parts.append(out)
+        except _DECODE_ERRORS:
+            encoding = ", ".join(chain.names)
+            raise _Failure(f"could not decompress the response ({encoding})") from None
+        return b"".join(parts)
+
+    async def _drain(self, response: httpx.Response) -> None:
+        """Read a small unwanted body so the connection goes back to the pool."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > _DRAIN_LIMIT:
+            return
+        read = 0
+        with contextlib.suppress(httpx.HTTPError):
+            async for raw in response.aiter_raw():
+                read += len(raw)
+                if read > _DRAIN_LIMIT:
+                    return
+
+    # -- local files --------------------------------------------------------------
+
+    def _read_file(
+        self, url: str, etag: str | None, last_modified: str | None, start: float
+    ) -> FetchResult:
+        """Read a path or file:// URL (runs in a worker thread)."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "file":
+            if parts.netloc not in ("", "localhost"):
+                return FetchResult(
+                    url,
+                    url,
+                    error="file URLs on another host are not supported",
+                    elapsed=time.monotonic() - start,
+                )
+            path = Path(url2pathname(parts.path))
+        else:
+            path = Path(url).expanduser()
+        try:
+            with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                new_etag = f'"{info.st_mtime_ns:x}-{info.st_size:x}"'
+                new_lm = email.utils.formatdate(info.st_mtime, usegmt=True)
+                unchanged = (
+                    (etag == new_etag)
+                    if etag
+                    else (last_modified is not None and last_modified == new_lm)
+                )
+                if unchanged:
+                    return FetchResult(
+                        url,
+                        url,
+                        etag=new_etag,
+                        last_modified=new_lm,
+                        not_modified=True,
+                        elapsed=time.monotonic() - start,
+                    )
+                if info.st_size > self.max_bytes:
+                    raise self._too_large()
+                content = handle.read(self.max_bytes + 1)
+                if len(content) > self.max_bytes:
+                    raise self._too_large()
+        except _Failure as failure:
+            message = failure.message
+        except FileNotFoundError:
+            message = f"file not found: {path}"
+        except PermissionError:
+            message = f"permission denied: {path}"
+        except IsADirectoryError:
+            message = f"is a directory, not a file: {path}"
+        except OSError as exc:
+            message = f"could not read {path}: {(exc.strerror or str(exc)).lower()}"
+        else:
+            return FetchResult(
+                url,
+                url,
+                content=content,
+                etag=new_etag,
+                last_modified=new_lm,
+                elapsed=time.monotonic() - start,
+            )
+        return FetchResult(url, url, error=_one_line(message), elapsed=time.monotonic() - start)
