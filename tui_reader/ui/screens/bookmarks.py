@@ -1,0 +1,424 @@
+"""The Bookmarks view (``B``): every bookmark, newest first, filterable by tag.
+
+``e`` edits the note and tags, ``d`` deletes (``u`` undoes), ``o``/enter opens the link,
+``s`` shares, ``y`` copies the link. The command palette exports bookmarks (HTML,
+Markdown, JSON, CSV, Atom) and imports a browser's bookmark file, here and on the main
+screen (:class:`BookmarkCommands`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from tui_reader.core.bookmarks import BookmarkService
+from tui_reader.core.errors import StoryreaderError
+from tui_reader.core.exports import EXTENSIONS, FORMAT_NAMES
+from tui_reader.core.models import Bookmark
+from tui_reader.core.share import DEFAULT_MASTODON, Shareable
+from tui_reader.ui.screens.edit_bookmark import EditBookmarkScreen, EditResult
+from tui_reader.ui.screens.share import ShareScreen, can_share, copy_link, open_link
+
+EMPTY_TEXT = "No bookmarks yet. Press b on a story to bookmark it."
+
+
+def bookmark_service(app: App) -> BookmarkService | None:
+    """The bookmark service of the app's library (``app.library.bookmarks``)."""
+    library = getattr(app, "library", None)
+    return getattr(library, "bookmarks", None)
+
+
+def _date(bookmark: Bookmark) -> str:
+    return bookmark.bookmarked_at.strftime("%Y-%m-%d") if bookmark.bookmarked_at else ""
+
+
+def describe(bookmark: Bookmark) -> str:
+    """The detail pane's text for one bookmark."""
+    lines = [bookmark.title or bookmark.link]
+    if bookmark.link:
+        lines.append(bookmark.link)
+    meta = [bookmark.feed_title, bookmark.author,
+            bookmark.published.strftime("%Y-%m-%d") if bookmark.published else ""]
+    meta_line = " · ".join(part for part in meta if part)
+    if meta_line:
+        lines.append(meta_line)
+    saved = f"Bookmarked {_date(bookmark)}" if bookmark.bookmarked_at else "Bookmarked"
+    lines.append(saved + (f" · tags: {', '.join(bookmark.tags)}" if bookmark.tags else ""))
+    if bookmark.note:
+        lines += ["", "Note:", bookmark.note]
+    if bookmark.summary:
+        lines += ["", bookmark.summary]
+    return "\n".join(lines)
+
+
+class PathPrompt(ModalScreen[Path | None]):
+    """Ask for a file path (export target or file to import)."""
+
+    DEFAULT_CSS = """
+    PathPrompt {
+        align: center middle;
+    }
+    PathPrompt #path-dialog {
+        width: 72;
+        max-width: 95%;
+        height: auto;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    PathPrompt #path-hint {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, default: str = "") -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="path-dialog"):
+            yield Label(self.prompt_title, markup=False)
+            yield Input(self.default, id="path-input")
+            yield Static("enter: go · escape: cancel", id="path-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#path-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        self.dismiss(Path(value).expanduser() if value else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def default_export_path(fmt: str) -> Path:
+    return Path.home() / f"storyreader-bookmarks.{EXTENSIONS[fmt]}"
+
+
+def start_export(app: App, fmt: str, group: str = "tag") -> None:
+    """Ask where, then write the export in a thread (atomically) and say how it went."""
+    service = bookmark_service(app)
+    if service is None:
+        app.notify("No library is open", severity="error")
+        return
+
+    def write(path: Path | None) -> None:
+        if path is None:
+            return
+
+        def work() -> None:
+            try:
+                count = service.export_to(path, fmt, group=group)
+            except (OSError, StoryreaderError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                app.call_from_thread(
+                    app.notify, f"Export failed: {reason}", severity="error", markup=False
+                )
+                return
+            app.call_from_thread(
+                app.notify, f"Exported {count} bookmarks to {path}", title="Exported",
+                markup=False,
+            )
+
+        app.run_worker(work, thread=True, group="bookmark-export", exclusive=False)
+
+    label = FORMAT_NAMES[fmt] + (f", by {group}" if fmt == "md" else "")
+    app.push_screen(
+        PathPrompt(f"Export bookmarks as {label} to:", str(default_export_path(fmt))), write
+    )
+
+
+def start_import(app: App, on_done: Callable[[], None] | None = None) -> None:
+    """Ask for a bookmark HTML or JSON file and import it."""
+    service = bookmark_service(app)
+    if service is None:
+        app.notify("No library is open", severity="error")
+        return
+
+    def run(path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            result = service.import_file(path)
+        except (OSError, StoryreaderError) as exc:
+            app.notify(f"Import failed: {exc}", severity="error", markup=False)
+            return
+        skipped = f", {result.skipped} skipped" if result.skipped else ""
+        app.notify(f"Imported {result.total} bookmarks: {result.added} new, "
+                   f"{result.merged} merged{skipped}", title="Imported", markup=False)
+        if on_done:
+            on_done()
+
+    app.push_screen(PathPrompt("Import bookmarks from (browser HTML or JSON export):"), run)
+
+
+def _export_commands() -> list[tuple[str, str, str, str]]:
+    """(palette label, help, format, group) for every export."""
+    commands = []
+    for fmt in ("html", "md", "json", "csv", "atom"):
+        groups = ("tag", "feed") if fmt == "md" else ("tag",)
+        for group in groups:
+            name = FORMAT_NAMES[fmt] if fmt != "md" else f"Markdown, grouped by {group}"
+            commands.append((f"Export bookmarks: {name}", "Write every bookmark to a file",
+                             fmt, group))
+    return commands
+
+
+class BookmarkCommands(Provider):
+    """Command palette entries: export bookmarks in each format, import, show bookmarks."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            (label, help_text, partial(start_export, app, fmt, group))
+            for label, help_text, fmt, group in _export_commands()
+        ]
+        commands.append(("Import bookmarks", "From a browser's bookmark HTML or a JSON export",
+                         partial(start_import, app, self._refresh_view)))
+        return commands
+
+    def _refresh_view(self) -> None:
+        screen = self.app.screen
+        if isinstance(screen, BookmarksScreen):
+            screen.reload()
+
+    async def discover(self) -> Hits:
+        for label, help_text, callback in self._commands():
+            yield DiscoveryHit(label, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, help_text, callback in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback, help=help_text)
+
+
+class BookmarksScreen(Screen[bool]):
+    """Every bookmark; dismisses with True if anything changed (so lists can refresh)."""
+
+    DEFAULT_CSS = """
+    BookmarksScreen {
+        layout: vertical;
+    }
+    BookmarksScreen #bookmarks-bar {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+    }
+    BookmarksScreen #bookmarks-heading {
+        width: 1fr;
+        padding-top: 1;
+        text-style: bold;
+    }
+    BookmarksScreen #tag-filter {
+        width: 32;
+    }
+    BookmarksScreen #bookmarks-table {
+        height: 2fr;
+    }
+    BookmarksScreen #bookmark-detail {
+        height: 1fr;
+        padding: 0 1;
+        border-top: solid $primary;
+        overflow-y: auto;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("o", "open", "Open"),
+        Binding("s", "share", "Share"),
+        Binding("y", "copy_link", "Copy link"),
+        Binding("t", "filter_tag", "Tag filter"),
+    ]
+
+    COMMANDS: ClassVar[set[type[Provider]]] = {BookmarkCommands}
+
+    def __init__(
+        self, service: BookmarkService, *, mastodon_instance: str = DEFAULT_MASTODON
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.mastodon_instance = mastodon_instance
+        self.tag: str | None = None
+        self.bookmarks: dict[str, Bookmark] = {}
+        self.deleted: list[Bookmark] = []
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="bookmarks-bar"):
+            yield Label("Bookmarks", id="bookmarks-heading")
+            yield Select[str]([], prompt="All tags", id="tag-filter")
+        table: DataTable[object] = DataTable(id="bookmarks-table", cursor_type="row")
+        table.add_columns("Saved", "Title", "Feed", "Tags")
+        yield table
+        yield Static(EMPTY_TEXT, id="bookmark-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#bookmarks-table", DataTable).focus()
+
+    # -- data ------------------------------------------------------------------------------
+    def reload(self, select_id: int | None = None) -> None:
+        """Read the bookmarks again, keeping the cursor on ``select_id`` (or its row)."""
+        table = self.query_one("#bookmarks-table", DataTable)
+        tags = self.service.tags()
+        if self.tag is not None and self.tag not in tags:
+            self.tag = None
+        self._set_tag_options(tags)
+        if select_id is None:
+            current = self.current()
+            select_id = current.id if current else None
+        old_row = table.cursor_row
+        rows = self.service.list(self.tag)
+        self.bookmarks = {str(b.id): b for b in rows}
+        table.clear()
+        for bookmark in rows:
+            table.add_row(
+                _date(bookmark),
+                Text(bookmark.title or bookmark.link, no_wrap=True, overflow="ellipsis"),
+                Text(bookmark.feed_title, no_wrap=True, overflow="ellipsis"),
+                Text(", ".join(bookmark.tags), no_wrap=True, overflow="ellipsis"),
+                key=str(bookmark.id),
+            )
+        if rows:
+            index = next((i for i, b in enumerate(rows) if b.id == select_id), None)
+            if index is None:
+                index = min(max(old_row, 0), len(rows) - 1)
+            table.move_cursor(row=index)
+        count = len(rows)
+        heading = f"Bookmarks ({count})" if self.tag is None else (
+            f"Bookmarks tagged {self.tag} ({count})")
+        self.query_one("#bookmarks-heading", Label).update(Text(heading))
+        self._show_detail()
+
+    def _set_tag_options(self, tags: list[str]) -> None:
+        select = self.query_one("#tag-filter", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([(tag, tag) for tag in tags])
+            select.value = self.tag if self.tag is not None else Select.NULL
+
+    def current(self) -> Bookmark | None:
+        """The bookmark under the cursor."""
+        table = self.query_one("#bookmarks-table", DataTable)
+        if not self.bookmarks or table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # no cursor row
+            return None
+        return self.bookmarks.get(str(key.value))
+
+    def _show_detail(self) -> None:
+        bookmark = self.current()
+        detail = self.query_one("#bookmark-detail", Static)
+        if bookmark is None:
+            detail.update(Text(EMPTY_TEXT if self.tag is None else "No bookmarks with this tag."))
+        else:
+            detail.update(Text(describe(bookmark)))
+
+    def set_tag(self, tag: str | None) -> None:
+        """Show only the bookmarks with ``tag`` (None: all)."""
+        self.tag = tag
+        self.reload()
+
+    # -- events ----------------------------------------------------------------------------
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value if isinstance(event.value, str) else None
+        if value != self.tag:
+            self.set_tag(value)
+            self.query_one("#bookmarks-table", DataTable).focus()
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+    def action_filter_tag(self) -> None:
+        select = self.query_one("#tag-filter", Select)
+        select.focus()
+        select.expanded = True
+
+    def action_edit(self) -> None:
+        bookmark = self.current()
+        if bookmark is None:
+            return
+
+        def save(result: EditResult | None) -> None:
+            if result is None:
+                return
+            note, tags = result
+            updated = self.service.edit(bookmark.id, note=note, tags=tags)
+            self.changed = True
+            self.reload(select_id=updated.id)
+            self.notify("Bookmark saved", markup=False)
+
+        self.app.push_screen(EditBookmarkScreen(bookmark), save)
+
+    def action_delete(self) -> None:
+        bookmark = self.current()
+        if bookmark is None:
+            return
+        self.deleted.append(self.service.delete(bookmark.id))
+        self.changed = True
+        self.reload()
+        self.notify(f"Deleted “{bookmark.title or bookmark.link}”. Press u to undo.",
+                    title="Bookmark deleted", markup=False)
+
+    def action_undo(self) -> None:
+        if not self.deleted:
+            self.notify("Nothing to undo", markup=False)
+            return
+        restored = self.service.restore(self.deleted.pop())
+        self.changed = True
+        if self.tag is not None and self.tag not in restored.tags:
+            self.tag = None
+        self.reload(select_id=restored.id)
+        self.notify(f"Restored “{restored.title or restored.link}”", markup=False)
+
+    def _shareable(self) -> Shareable | None:
+        bookmark = self.current()
+        return Shareable.of(bookmark) if bookmark else None
+
+    def action_open(self) -> None:
+        item = self._shareable()
+        if item and can_share(self.app, item):
+            open_link(self.app, item.link, "in the browser")
+
+    def action_share(self) -> None:
+        item = self._shareable()
+        if item and can_share(self.app, item):
+            self.app.push_screen(ShareScreen(item, mastodon_instance=self.mastodon_instance))
+
+    def action_copy_link(self) -> None:
+        item = self._shareable()
+        if item:
+            copy_link(self.app, item)
