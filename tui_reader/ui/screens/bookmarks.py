@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -28,6 +28,9 @@ from tui_reader.core.models import Bookmark
 from tui_reader.core.share import DEFAULT_MASTODON, Shareable
 from tui_reader.ui.screens.edit_bookmark import EditBookmarkScreen, EditResult
 from tui_reader.ui.screens.share import ShareScreen, can_share, copy_link, open_link
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
 
 EMPTY_TEXT = "No bookmarks yet. Press b on a story to bookmark it."
 
@@ -59,6 +62,43 @@ def describe(bookmark: Bookmark) -> str:
     if bookmark.summary:
         lines += ["", bookmark.summary]
     return "\n".join(lines)
+
+
+def toggle_bookmark(app: App, library: Library, article_id: int) -> bool | None:
+    """``b``: bookmark or unbookmark a cached article and say which.
+
+    Returns whether it is bookmarked now (None if the article is gone). Pressing ``b``
+    again after removing brings the old bookmark back with its note and tags.
+    """
+    try:
+        added, bookmark = library.bookmarks.toggle(article_id)
+    except StoryreaderError as exc:
+        app.notify(str(exc), severity="error", markup=False)
+        return None
+    title = bookmark.title or bookmark.link
+    if added:
+        app.notify(f"Bookmarked “{title}”", markup=False)
+    else:
+        app.notify(f"Removed the bookmark of “{title}”. Press b again to undo.", markup=False)
+    return added
+
+
+def open_bookmarks(
+    app: App,
+    library: Library,
+    mastodon_instance: str = DEFAULT_MASTODON,
+    on_close: Callable[[bool], None] | None = None,
+) -> None:
+    """``B``: show the Bookmarks view; ``on_close(changed)`` runs when it closes."""
+    if isinstance(app.screen, BookmarksScreen):
+        return
+
+    def closed(changed: bool | None) -> None:
+        if on_close is not None:
+            on_close(bool(changed))
+
+    app.push_screen(BookmarksScreen(library.bookmarks, mastodon_instance=mastodon_instance),
+                    closed)
 
 
 class PathPrompt(ModalScreen[Path | None]):

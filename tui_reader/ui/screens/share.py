@@ -3,7 +3,7 @@ to Mastodon, Bluesky, Reddit, Hacker News or LinkedIn, or show it as a QR code."
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui_reader.core.errors import StoryreaderError
 from tui_reader.core.share import (
     DEFAULT_MASTODON,
     TARGETS,
@@ -23,6 +24,9 @@ from tui_reader.core.share import (
 )
 from tui_reader.ui.clipboard import copy_text
 from tui_reader.ui.widgets.qr_code import QRCode
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
 
 
 def can_share(app: App, item: Shareable) -> bool:
@@ -52,6 +56,32 @@ def copy_link(app: App, item: Shareable) -> bool:
         return False
     copy_text(app, item.link, "link")
     return True
+
+
+def story(app: App, library: Library, article_id: int) -> Shareable | None:
+    """The shareable part of a cached article (None, with a note, if it is gone)."""
+    try:
+        return Shareable.of(library.article(article_id))
+    except StoryreaderError as exc:
+        app.notify(str(exc), severity="error", markup=False)
+        return None
+
+
+def share_story(
+    app: App, library: Library, article_id: int, mastodon_instance: str = DEFAULT_MASTODON
+) -> bool:
+    """``s``: open the share menu for a cached article (a note instead if it has no web link)."""
+    item = story(app, library, article_id)
+    if item is None or not can_share(app, item):
+        return False
+    app.push_screen(ShareScreen(item, mastodon_instance=mastodon_instance))
+    return True
+
+
+def copy_story_link(app: App, library: Library, article_id: int) -> bool:
+    """``y``: copy a cached article's link."""
+    item = story(app, library, article_id)
+    return item is not None and copy_link(app, item)
 
 
 class ShareScreen(ModalScreen[str | None]):
