@@ -1,0 +1,392 @@
+"""The one place where a parsed document becomes :class:`ParsedFeed`.
+
+Every format module (XML via fastfeedparser or feedparser, JSON Feed,
+WordPress REST) only maps its input onto :class:`RawFeed` / :class:`RawEntry`:
+loosely typed, untrusted, not yet cleaned. :func:`normalize_feed` then does all
+of the cleaning the models promise: control characters stripped, HTML
+sanitized, URLs absolute and http(s), dates aware UTC, stable guids.
+
+This runs for every entry of every refresh, so the common path is kept cheap:
+one nh3 pass per body, one ``html_to_text`` per body, plain string checks
+before anything heavier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as _html
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from tui_reader.core.dates import parse_date
+from tui_reader.core.document import html_to_text
+from tui_reader.core.models import Author, Enclosure, ParsedEntry, ParsedFeed
+from tui_reader.core.sanitize import (
+    clean_line,
+    clean_text,
+    html_to_line,
+    sanitize_html,
+    usable_base,
+)
+from tui_reader.core.sources.related import extract_related_links
+
+__all__ = ["RawEntry", "RawFeed", "abs_url", "author_from_string", "normalize_feed"]
+
+log = logging.getLogger(__name__)
+
+SUMMARY_MAX = 500  # characters of plain text
+MAX_CATEGORIES = 50
+MAX_RELATED = 20
+
+
+@dataclass(slots=True)
+class RawEntry:
+    """One entry as a format module read it: untrusted, uncleaned, maybe mistyped.
+
+    ``title_is_html`` None means "guess": a title holding tags such as ``<b>``
+    or entity references is read as HTML. ``summary``/``content`` are HTML
+    unless their ``*_type`` is ``"text"``. URLs may be relative to ``base``
+    (itself absolute, or empty to use the feed's base).
+    """
+
+    id: Any = ""
+    title: Any = ""
+    title_is_html: bool | None = None
+    link: Any = ""
+    base: str = ""
+    authors: list[tuple[Any, Any, Any]] = field(default_factory=list)  # name, email, url
+    published: Any = None
+    updated: Any = None
+    summary: Any = ""
+    summary_type: str = "html"
+    content: Any = ""
+    content_type: str = "html"
+    enclosures: list[tuple[Any, Any, Any]] = field(default_factory=list)  # url, type, length
+    categories: list[Any] = field(default_factory=list)
+    related: list[Any] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RawFeed:
+    """A document's metadata and entries before cleaning."""
+
+    kind: str
+    title: Any = ""
+    title_is_html: bool | None = None
+    site_url: Any = ""
+    description: Any = ""
+    base: str = ""  # base URL of the document (absolute); defaults to the feed URL
+    authors: list[tuple[Any, Any, Any]] = field(default_factory=list)  # default for entries
+    inherit_authors: bool = False  # Atom and JSON Feed: entries inherit the feed's authors
+    entries: list[RawEntry] = field(default_factory=list)
+
+
+def _str(value: Any) -> str:
+    """A string field from loosely typed input (numbers accepted, the rest ignored)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+_LINE_TAG_RE = re.compile(
+    r"</?(?:a|abbr|b|big|br|cite|code|del|div|em|font|h[1-6]|i|img|ins|kbd|mark|p|q|s|"
+    r"small|span|strike|strong|sub|sup|tt|u)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def line_text(value: Any, is_html: bool | None = None) -> str:
+    """One clean line of plain text from a title-like field (HTML or text)."""
+    s = _str(value)
+    if not s:
+        return ""
+    if is_html is None:
+        if "<" in s and _LINE_TAG_RE.search(s):
+            return html_to_line(s)
+        if "&" in s and _ENTITY_RE.search(s):
+            return clean_line(_html.unescape(s))
+        return clean_line(s)
+    if is_html:
+        return html_to_line(s)
+    return clean_line(s)
+
+
+def abs_url(value: Any, base: str = "") -> str:
+    """``value`` as an absolute http(s) URL resolved against ``base``, or ``""``."""
+    url = _str(value).strip()
+    if not url:
+        return ""
+    if not url.startswith(("https://", "http://")):
+        url = clean_line(url)
+        if base:
+            try:
+                url = urljoin(base, url)
+            except ValueError:
+                return ""
+        if not url[:8].lower().startswith(("http://", "https://")):
+            return ""
+    url = clean_line(url)
+    if " " in url:
+        url = url.replace(" ", "%20")
+    return url
+
+
+def author_from_string(value: Any) -> tuple[str, str, str]:
+    """An RSS author string: ``a@b.c (Name)``, ``Name <a@b.c>``, an address or a name."""
+    s = clean_line(_str(value))
+    if not s:
+        return ("", "", "")
+    if "@" in s:
+        m = re.fullmatch(r"([^\s()<>]+@[^\s()<>]+)\s*\((.*)\)", s)
+        if m:
+            return (m.group(2).strip(), m.group(1), "")
+        m = re.fullmatch(r"(.*?)\s*<([^\s()<>]+@[^\s()<>]+)>", s)
+        if m:
+            return (m.group(1).strip().strip('"'), m.group(2), "")
+        if re.fullmatch(r"(?:mailto:)?[^\s()<>]+@[^\s()<>]+", s):
+            return ("", s.removeprefix("mailto:"), "")
+    return (s, "", "")
+
+
+def _authors(raw: list[tuple[Any, Any, Any]], base: str) -> tuple[Author, ...]:
+    out: list[Author] = []
+    seen: set[tuple[str, str, str]] = set()
+    for name, email, url in raw:
+        author = Author(name=line_text(name), email=clean_line(_str(email)), url=abs_url(url, base))
+        key = (author.name, author.email, author.url)
+        if any(key) and key not in seen:
+            seen.add(key)
+            out.append(author)
+    return tuple(out)
+
+
+def _length(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        n = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        n = int(value.strip())
+    else:
+        return None
+    try:
+        n = int(n)
+    except (ValueError, OverflowError):
+        return None
+    return n if 0 <= n < 2**63 else None
+
+
+def _enclosures(raw: list[tuple[Any, Any, Any]], base: str) -> tuple[Enclosure, ...]:
+    out: list[Enclosure] = []
+    seen: set[str] = set()
+    for url, mime, length in raw:
+        u = abs_url(url, base)
+        if u and u not in seen:
+            seen.add(u)
+            out.append(Enclosure(url=u, type=clean_line(_str(mime)), length=_length(length)))
+    return tuple(out)
+
+
+def _categories(raw: list[Any]) -> tuple[str, ...]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in raw:
+        term = line_text(value)
+        key = term.casefold()
+        if term and key not in seen:
+            seen.add(key)
+            out.append(term)
+            if len(out) >= MAX_CATEGORIES:
+                break
+    return tuple(out)
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as HTML paragraphs (blank lines split paragraphs, newlines break lines)."""
+    text = clean_text(text).strip()
+    if not text:
+        return ""
+    paragraphs = re.split(r"\n[ \t]*\n\s*", text)
+    return "".join(
+        "<p>" + _html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs
+    )
+
+
+def _shorten(text: str, limit: int = SUMMARY_MAX, collapsed: bool = False) -> str:
+    """``text`` on one line, cut at a word boundary to ``limit`` characters."""
+    if not collapsed:
+        text = " ".join(text[: limit * 4].split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    if cut < limit // 2:
+        cut = limit - 1
+    return text[:cut].rstrip(" ,;:.-") + "…"
+
+
+# Tags in sanitized HTML (nh3 output: well-formed, attribute values double-quoted).
+_ATTRS = r'[^">]*(?:"[^"]*"[^">]*)*>'  # nh3 quotes every attribute value with "
+_SANITIZED_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|div|br|hr|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|table|caption|thead|tbody|"
+    r"tfoot|tr|td|th|figure|figcaption|img)\b" + _ATTRS
+)
+_SANITIZED_TAG_RE = re.compile(r"<" + _ATTRS)
+
+
+def plain_prefix(sanitized_html: str, limit: int = SUMMARY_MAX) -> str:
+    """The start of sanitized HTML as one line of text: no link or image markers.
+
+    Only as much HTML as the summary needs is looked at: three times
+    ``limit`` characters first, more only when markup took up most of it.
+    """
+    size = limit * 3
+    while True:
+        head = sanitized_html[:size]
+        if len(sanitized_html) > size:
+            head = head[: head.rfind(">") + 1]
+        text = _SANITIZED_TAG_RE.sub("", _SANITIZED_BLOCK_TAG_RE.sub(" ", head))
+        if "&" in text:
+            text = _html.unescape(text)
+        text = " ".join(text.split())
+        if len(text) > limit or size >= len(sanitized_html) or size >= limit * 64:
+            return _shorten(text, limit, collapsed=True)
+        size *= 4
+
+
+def _summary_text(value: str, kind: str, base: str) -> str:
+    if kind == "text" or ("<" not in value and "&" not in value):
+        return _shorten(clean_text(value))
+    return plain_prefix(sanitize_html(value, base))
+
+
+def _guid(raw: RawEntry, link: str, title: str, feed_url: str, published: Any) -> str:
+    raw_id = _str(raw.id)
+    if raw_id and raw_id == _str(raw.link) and link:
+        return link  # an id that is the (maybe relative) link: the absolute link
+    guid = clean_line(raw_id)
+    if guid:
+        return guid
+    if link:
+        return link
+    date = published.isoformat() if published is not None else ""
+    parts = [feed_url, title, date]
+    if not title and not date:
+        parts.append(_str(raw.content)[:2000] or _str(raw.summary)[:2000])
+    digest = hashlib.sha1("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+    return "sha1:" + digest
+
+
+def _related(raw: RawEntry, body: str, base: str, link: str) -> tuple[str, ...]:
+    out: list[str] = []
+    seen = {link} if link else set()
+    candidates = [abs_url(u, base) for u in raw.related]
+    if body:
+        candidates.extend(extract_related_links(body, base))
+    for url in candidates:
+        if url and url not in seen:
+            seen.add(url)
+            out.append(url)
+            if len(out) >= MAX_RELATED:
+                break
+    return tuple(out)
+
+
+def normalize_entry(
+    raw: RawEntry, feed_url: str, feed_base: str, feed_authors: tuple[Author, ...] = ()
+) -> ParsedEntry:
+    """One clean :class:`ParsedEntry` from a :class:`RawEntry`."""
+    base = usable_base(abs_url(raw.base, feed_base)) if raw.base else feed_base
+    base = base or feed_base
+    title = line_text(raw.title, raw.title_is_html)
+    link = abs_url(raw.link, base)
+
+    content = _str(raw.content)
+    summary = _str(raw.summary)
+    summary_is_content = False
+    if content.strip():
+        body, body_type = content, raw.content_type
+        if summary.strip() == content.strip():
+            summary_is_content = True
+    else:
+        body, body_type = summary, raw.summary_type
+        summary_is_content = True
+    if body_type == "text":
+        body = text_to_html(body)
+    content_html = sanitize_html(body, base) if body else ""
+    text = html_to_text(content_html) if content_html else ""
+
+    if summary.strip() and not summary_is_content:
+        summary_text = _summary_text(summary, raw.summary_type, base)
+    else:
+        summary_text = plain_prefix(content_html)
+
+    published = parse_date(raw.published)
+    updated = parse_date(raw.updated)
+    if published is None:
+        published = updated
+
+    authors = _authors(raw.authors, base) or feed_authors
+    return ParsedEntry(
+        guid=_guid(raw, link, title, feed_url, published),
+        title=title,
+        link=link,
+        authors=authors,
+        published=published,
+        updated=updated,
+        summary=summary_text,
+        content_html=content_html,
+        text=text,
+        enclosures=_enclosures(raw.enclosures, base),
+        categories=_categories(raw.categories),
+        related_links=_related(raw, body if body_type != "text" else "", base, link),
+    )
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def normalize_feed(raw: RawFeed, url: str) -> ParsedFeed:
+    """The clean :class:`ParsedFeed` for a whole document fetched from ``url``.
+
+    An entry whose normalisation fails unexpectedly is skipped (and logged)
+    rather than losing the whole feed; so is an entry without an id, title,
+    link, body or enclosure.
+    """
+    feed_url = clean_line(url)
+    doc_base = usable_base(feed_url)
+    base = usable_base(abs_url(raw.base, doc_base)) or doc_base
+    site_url = abs_url(raw.site_url, base)
+    title = line_text(raw.title, raw.title_is_html) or _host(site_url) or _host(feed_url)
+    feed_authors = _authors(raw.authors, base) if raw.inherit_authors else ()
+    entries: list[ParsedEntry] = []
+    for raw_entry in raw.entries:
+        try:
+            entry = normalize_entry(raw_entry, feed_url, base, feed_authors)
+        except Exception:
+            log.warning("skipping an unreadable entry in %s", feed_url, exc_info=True)
+            continue
+        if (
+            _str(raw_entry.id)
+            or entry.title
+            or entry.link
+            or entry.content_html
+            or entry.enclosures
+        ):
+            entries.append(entry)  # an entry with none of these is nothing to show
+    return ParsedFeed(
+        title=title,
+        site_url=site_url,
+        description=line_text(raw.description, True),
+        kind=raw.kind,
+        entries=tuple(entries),
+    )
