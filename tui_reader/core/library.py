@@ -25,9 +25,11 @@ from tui_reader.core.models import (
 )
 from tui_reader.core.paths import data_dir as default_data_dir
 from tui_reader.core.related import RelatedEngine
+from tui_reader.core.search import SavedSearch, SearchHit, check_search_name, parse_query
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
+from tui_reader.core.storage import search as search_sql
 from tui_reader.core.storage import state as state_sql
 from tui_reader.core.storage.articles import ArticleQuery
 from tui_reader.core.update import ProgressCallback, Refresher, RefreshSettings, source_url
@@ -171,6 +173,47 @@ class Library:
     def related(self, article_id: int, limit: int = 6) -> list[RelatedItem]:
         """The cached articles most like this one, best first."""
         return self.related_engine.related(article_id, limit)
+
+    # -- search ----------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: search_sql.Order = "relevance",
+        unread: bool = False,
+    ) -> list[SearchHit]:
+        """Articles matching a query (see :mod:`tui_reader.core.search`); QueryError if bad."""
+        return search_sql.search(self.storage.conn, parse_query(query), limit=limit,
+                                 offset=offset, order=order, unread_only=unread)
+
+    def count_search(self, query: str, *, unread: bool = False) -> int:
+        return search_sql.count(self.storage.conn, parse_query(query), unread_only=unread)
+
+    def mark_search_read(self, query: str) -> int:
+        """Mark every article a query finds read (a saved search's "mark all read")."""
+        with self.storage.transaction() as conn:
+            return article_sql.set_read(conn, search_sql.unread_ids(conn, parse_query(query)))
+
+    def save_search(self, name: str, query: str) -> SavedSearch:
+        """Save (or replace) a named query; it shows as a virtual feed."""
+        name = check_search_name(name, query)
+        with self.storage.transaction() as conn:
+            search_sql.save_search(conn, name, query.strip())
+        return self.saved_search(name)
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """Saved searches by name, with unread and total counts."""
+        return search_sql.saved_searches_with_counts(self.storage.conn, parse_query)
+
+    def saved_search(self, name: str) -> SavedSearch:
+        saved = search_sql.get_saved_search(self.storage.conn, name)
+        return next(s for s in self.saved_searches() if s.id == saved.id)
+
+    def remove_saved_search(self, name: str) -> None:
+        with self.storage.transaction() as conn:
+            search_sql.delete_saved_search(conn, name)
 
     # -- refresh ---------------------------------------------------------------------------
     def refresh(

@@ -84,10 +84,21 @@ LIBRARY_MIGRATIONS: list[str] = [
     CREATE TABLE IF NOT EXISTS _reserved_2 (x INTEGER);
     DROP TABLE _reserved_2;
     """,
-    # 3: reserved for saved searches and killfile filters (owned by the search work).
+    # 3: saved searches (virtual feeds) and killfile rules (a NULL feed: every feed).
     """
-    CREATE TABLE IF NOT EXISTS _reserved_3 (x INTEGER);
-    DROP TABLE _reserved_3;
+    CREATE TABLE saved_searches (
+        id       INTEGER PRIMARY KEY,
+        name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        query    TEXT NOT NULL,
+        created  TEXT NOT NULL
+    );
+    CREATE TABLE filter_rules (
+        id       INTEGER PRIMARY KEY,
+        feed_id  INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
+        rule     TEXT NOT NULL,
+        created  TEXT NOT NULL
+    );
+    CREATE INDEX filter_rules_feed ON filter_rules(feed_id);
     """,
 ]
 
