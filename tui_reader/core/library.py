@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tui_reader.core import opml
+from tui_reader.core import filters, opml
 from tui_reader.core.bookmarks import BookmarkService
 from tui_reader.core.errors import NotFoundError
+from tui_reader.core.filters import FilterRule
 from tui_reader.core.models import (
     Article,
     ArticleSummary,
@@ -29,6 +30,7 @@ from tui_reader.core.search import SavedSearch, SearchHit, check_search_name, pa
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
+from tui_reader.core.storage import filters as filter_sql
 from tui_reader.core.storage import search as search_sql
 from tui_reader.core.storage import state as state_sql
 from tui_reader.core.storage.articles import ArticleQuery
@@ -214,6 +216,21 @@ class Library:
     def remove_saved_search(self, name: str) -> None:
         with self.storage.transaction() as conn:
             search_sql.delete_saved_search(conn, name)
+
+    # -- killfile --------------------------------------------------------------------------
+    def add_filter(self, rule: str, feed_url: str | None = None) -> FilterRule:
+        """Drop entries matching ``rule`` at refresh, for one feed or (None) every feed."""
+        with self.storage.transaction() as conn:
+            url = self._known_url(feed_url) if feed_url else None
+            rule_id = filters.add_rule(conn, rule, feed_sql.feed_id(conn, url) if url else None)
+        return FilterRule(rule_id, rule.strip(), url)
+
+    def filters(self) -> list[FilterRule]:
+        return filters.list_rules(self.storage.conn)
+
+    def remove_filter(self, rule_id: int) -> None:
+        with self.storage.transaction() as conn:
+            filter_sql.delete_rule(conn, rule_id)
 
     # -- refresh ---------------------------------------------------------------------------
     def refresh(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import Fetcher, FetchResult
+from tui_reader.core.filters import drop_killed
 from tui_reader.core.models import FeedResult, ParsedFeed, RefreshSummary
 from tui_reader.core.sources import parse_feed
 from tui_reader.core.sources.discovery import find_feed_links, looks_like_html
@@ -197,7 +198,8 @@ class Refresher:
     def _store(
         self, conn: object, fid: int, parsed: ParsedFeed, fetched: FetchResult
     ) -> tuple[list[int], list[int]]:
-        new, updated = article_sql.store_entries(conn, fid, parsed.entries)  # type: ignore[arg-type]
+        entries = drop_killed(conn, fid, parsed.entries)  # type: ignore[arg-type]
+        new, updated = article_sql.store_entries(conn, fid, entries)  # type: ignore[arg-type]
         feed_sql.record_success(
             conn,  # type: ignore[arg-type]
             fid,
