@@ -1,9 +1,16 @@
-"""Killfile rules: parsing, matching, applied at refresh on real local feed files."""
+"""Killfile rules: parsing, matching, applied at refresh on real local feed files, and the
+``filter`` CLI."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
+from tests import feeds_inline as fx
 from tui_reader.core.errors import NotFoundError, QueryError
 from tui_reader.core.filters import killed, parse_rule
 from tui_reader.core.library import open_library
@@ -116,3 +123,39 @@ def test_rules_need_a_known_feed_and_go_with_it(tmp_path):
         assert [r.rule for r in lib.filters()] == ["y"]
         with pytest.raises(NotFoundError):
             lib.remove_filter(999)
+
+
+def run_cli(tmp_path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui_reader", "--data-dir", str(tmp_path / "data"), *args],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_filter_cli_add_list_remove(tmp_path):
+    feed = tmp_path / "f.xml"
+    feed.write_text(fx.rss(items=2), encoding="utf-8")
+    run_cli(tmp_path, "add", str(feed))
+    local = json.loads(run_cli(tmp_path, "filter", "add", str(feed), "title:/item 3$/",
+                               "--json").stdout)
+    glob = json.loads(run_cli(tmp_path, "filter", "add", "sponsored", "--json").stdout)
+    assert local["feed_url"] == str(feed) and local["rule"] == "title:/item 3$/"
+    assert glob["feed_url"] is None
+    listed = json.loads(run_cli(tmp_path, "filter", "list", "--json").stdout)
+    assert listed == [glob, local]
+    feed.write_text(fx.rss(items=4), encoding="utf-8")
+    run_cli(tmp_path, "refresh")
+    titles_now = {a["title"] for a in json.loads(run_cli(tmp_path, "articles", "--json").stdout)}
+    assert titles_now == {"item 0", "item 1", "item 2"}  # item 3 was dropped
+    run_cli(tmp_path, "filter", "remove", str(glob["id"]))
+    assert json.loads(run_cli(tmp_path, "filter", "list", "--json").stdout) == [local]
+    bad = run_cli(tmp_path, "filter", "add", "/(/", ok=False)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+    assert "bad regular expression" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run_cli(tmp_path, "filter", "remove", "42", ok=False)
+    assert "no filter rule with id 42" in missing.stderr
+    assert "regular expression" in run_cli(tmp_path, "filter", "add", "--help").stdout
