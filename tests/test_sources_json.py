@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 
 from tui_reader.core.errors import FeedParseError
-from tui_reader.core.models import Author, Enclosure
+from tui_reader.core.models import Author, Enclosure, ParsedFeed
 from tui_reader.core.sources import parse_feed
-
-from .test_sources_xml import check
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
@@ -132,6 +130,22 @@ CASES: dict[str, dict[str, Any]] = {
         ],
     },
 }
+
+
+def check(parsed: ParsedFeed, case: dict[str, Any]) -> None:
+    """The feed and entry fields of ``case`` (see test_sources_xml) hold in ``parsed``."""
+    for key, value in case["feed"].items():
+        assert getattr(parsed, key) == value, key
+    assert len(parsed.entries) == len(case["entries"])
+    for entry, expected in zip(parsed.entries, case["entries"], strict=True):
+        for key, value in expected.items():
+            if key == "content_has":
+                assert all(fragment in entry.content_html for fragment in value), value
+            elif key == "content_lacks":
+                assert not any(f in entry.content_html.lower() for f in value), value
+            else:
+                assert getattr(entry, key) == value, key
+        assert entry.guid
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
