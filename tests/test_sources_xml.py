@@ -25,6 +25,24 @@ def utc(*args: int) -> datetime:
 
 
 CASES: dict[str, dict[str, Any]] = {
+    "atom03.xml": {
+        "url": "http://diveintomark.org/atom.xml",
+        "feed": {"title": "dive into mark", "site_url": "http://diveintomark.org/", "kind": "atom"},
+        "entries": [
+            {
+                "guid": "tag:diveintomark.org,2003:3.2397",
+                "title": "Atom 0.3 snapshot",
+                "link": "http://diveintomark.org/2003/12/13/atom03",
+                "authors": (Author(name="Mark Pilgrim"),),  # the feed's, inherited
+                "published": utc(2003, 12, 13, 12, 29, 29),  # <issued>
+                "updated": utc(2003, 12, 13, 18, 30, 2),  # <modified>
+                "summary": "hi x",
+                "content_html": (
+                    '<p>hi <a href="http://diveintomark.org/x" rel="noopener noreferrer">x</a></p>'
+                ),
+            }
+        ],
+    },
     "rss091.xml": {
         "url": "http://news.example.com/rss.xml",
         "feed": {
@@ -218,7 +236,9 @@ def feedparser_calls(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return calls
 
 
-@pytest.mark.parametrize("name", ["rss091.xml", "rss20.xml", "atom10.xml", "related.xml"])
+@pytest.mark.parametrize(
+    "name", ["rss091.xml", "rss20.xml", "atom03.xml", "atom10.xml", "related.xml"]
+)
 def test_well_formed_feeds_take_the_fast_path(name: str, feedparser_calls: list[bytes]) -> None:
     parse_feed((FEEDS / name).read_bytes(), "https://example.com/feed")
     assert feedparser_calls == []
