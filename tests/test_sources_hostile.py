@@ -228,6 +228,10 @@ def test_external_entities_and_dtds_are_never_loaded(feed_server: LoopbackServer
         <rss version="2.0"><channel><title>T &xxe;</title><link>https://x.example/</link>
         <item><title>I &xxe; &file;</title><guid>1</guid><description>&xxe;</description>
         </item></channel></rss>""",
+        f"""junk before<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{dtd}" [
+        <!ENTITY xxe SYSTEM "{leak}">]><rss version="2.0"><channel><title>T &xxe;</title>
+        <link>https://x.example/</link><item><title>&xxe;</title><guid>1</guid></item>
+        </channel></rss>""",
         f"""<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY xxe SYSTEM "{leak}">]>
         <feed xmlns="http://www.w3.org/2005/Atom"><title>T &xxe;</title>
         <link href="https://x.example/"/><entry><id>1</id><title>&xxe;</title></entry></feed>""",
