@@ -1,0 +1,116 @@
+"""The storyreader Textual app: themes, keymap, the reader screen, help and the palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tui_reader.core.config import Config
+from tui_reader.ui.commands import ReaderCommands
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
+    from tui_reader.ui.screens.main import MainScreen
+
+
+class StoryreaderApp(App[int]):
+    """A keyboard-driven feed reader over one :class:`Library`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "storyreader"
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", id="help", tooltip="show the keys"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        config: Config | None = None,
+        *,
+        config_dir: Path | None = None,
+        theme: str | None = None,
+        problems: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config or Config()
+        self.config_dir = config_dir
+        self._theme_name = theme or self.config.theme
+        self._problems = list(problems or [])
+        self._theme_ready = False
+        self.keymap_overrides: dict[str, str] = {
+            action: keys for action, keys in self.config.keys.items() if keys
+        }
+
+    # -- start -----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._setup_themes()
+        self.set_keymap(self.keymap_overrides)
+        for problem in self._problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+
+    def get_default_screen(self) -> MainScreen:
+        from tui_reader.ui.screens.main import MainScreen
+
+        return MainScreen(self.library)
+
+    def _setup_themes(self) -> None:
+        try:
+            from tui_reader.core.paths import user_themes_dir
+            from tui_reader.ui.themes import apply_theme, register_themes
+        except ImportError:  # theme support not installed: Textual's default theme
+            return
+        user_dir = user_themes_dir(self.config_dir) if self.config_dir else None
+        self._problems.extend(register_themes(self, user_dir=user_dir))
+        problem = apply_theme(self, self._theme_name)
+        if problem:
+            self._problems.append(problem)
+        self._theme_ready = True
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme chosen in the app (command palette) in config.toml."""
+        if not self._theme_ready or self.config_dir is None or theme == self._theme_name:
+            return
+        self._theme_name = theme
+        try:
+            from tui_reader.core.config import save_setting
+
+            save_setting(self.config_dir, "theme", theme)
+        except Exception as error:  # a broken config file must not break theme switching
+            self.notify(f"Theme not saved: {error}", severity="warning")
+
+    # -- keys ------------------------------------------------------------------------------
+    def key_for(self, binding_id: str, default: str = "") -> str:
+        """How the first key of a binding id is shown (e.g. "x"), after the user's keymap."""
+        from tui_reader.ui.keys import key_actions, keys_display
+
+        for action in key_actions(self.keymap_overrides):
+            if action.id == binding_id and action.keys:
+                return keys_display(self, action.keys[:1])
+        return default
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from tui_reader.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        from tui_reader.ui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.save_state()
+        self.exit(0)
+
+    def open_link(self, url: str) -> None:
+        """Open a web link in the user's browser (callers check it is http/https)."""
+        self.open_url(url)
+

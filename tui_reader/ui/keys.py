@@ -1,0 +1,98 @@
+"""Every key-bound action of the reader, read from the Bindings themselves.
+
+The help screen and the command palette both list :func:`key_actions`, so neither can
+go stale: a binding added to a class in :data:`BINDING_OWNERS` shows up in both, with
+the keys the user's ``[keys]`` table gave it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.binding import Binding
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.dom import DOMNode
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    """One action with every key that triggers it."""
+
+    id: str | None  # the binding id the config's [keys] table uses (None: not rebindable)
+    action: str
+    description: str  # short, as in the footer
+    help: str  # one line for the help screen and the palette
+    keys: tuple[str, ...]
+    where: str  # "lists", "reader", "app"
+
+
+def binding_owners() -> list[tuple[str, type[DOMNode]]]:
+    """The classes whose bindings make up the reader, with where they apply."""
+    from tui_reader.ui.app import StoryreaderApp
+    from tui_reader.ui.screens.main import MainScreen
+    from tui_reader.ui.widgets.feed_list import FeedList
+    from tui_reader.ui.widgets.related_panel import RelatedPanel
+
+    return [
+        ("lists", FeedList),
+        ("reader", MainScreen),
+        ("app", StoryreaderApp),
+        ("lists", RelatedPanel),
+    ]
+
+
+def _bindings(owner: type[DOMNode]) -> list[Binding]:
+    return [b for bindings in owner._merged_bindings.key_to_bindings.values()  # type: ignore[union-attr]
+            for b in bindings]
+
+
+def key_actions(keymap: dict[str, str] | None = None) -> list[KeyAction]:
+    """Every action once (merged by binding id, else by action), in a stable order.
+
+    ``keymap`` (binding id -> "key,key") replaces the keys of the bindings it names,
+    as ``App.set_keymap`` does.
+    """
+    keymap = keymap or {}
+    order: list[str] = []
+    found: dict[str, dict[str, Any]] = {}
+    for where, owner in binding_owners():
+        for binding in _bindings(owner):
+            if binding.system or "." in binding.action:
+                continue  # Textual's own screen actions (copy text) are not the reader's
+            name = binding.id or binding.action
+            entry = found.get(name)
+            if entry is None:
+                order.append(name)
+                entry = found[name] = {
+                    "id": binding.id, "action": binding.action, "where": where,
+                    "description": binding.description, "help": binding.tooltip,
+                    "keys": [], "fixed": [],
+                }
+            entry["id"] = entry["id"] or binding.id
+            entry["help"] = entry["help"] or binding.tooltip
+            # Keys of bindings without an id cannot be changed by the keymap.
+            bucket = entry["keys"] if binding.id else entry["fixed"]
+            if binding.key not in bucket:
+                bucket.append(binding.key)
+    actions = []
+    for name in order:
+        entry = found[name]
+        keys = list(entry["keys"])
+        if entry["id"] and entry["id"] in keymap:
+            keys = [k for k in keymap[entry["id"]].split(",") if k]
+        keys += [k for k in entry["fixed"] if k not in keys]
+        actions.append(KeyAction(
+            id=entry["id"], action=entry["action"], description=entry["description"],
+            help=entry["help"] or entry["description"], keys=tuple(keys), where=entry["where"],
+        ))
+    return actions
+
+
+def keys_display(app: App[Any], keys: tuple[str, ...]) -> str:
+    """Keys as the footer shows them: ``j, ↓``; "(unbound)" for none."""
+    if not keys:
+        return "(unbound)"
+    return ", ".join(app.get_key_display(Binding(key, "")) for key in keys)

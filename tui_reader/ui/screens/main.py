@@ -1,0 +1,755 @@
+"""The reader: feeds on the left, stories and the open story (with related posts) beside.
+
+Wide terminals (100 columns and more) show every pane at once; narrow ones show the
+feed and story lists side by side and give the whole screen to the story while you
+read it (escape goes back). Everything the screen does goes through the
+:class:`~tui_reader.core.library.Library` façade; slow calls (refresh, adding the demo
+stories, related posts) run in worker threads so keys keep working.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from tui_reader.core.errors import NotFoundError, StoryreaderError
+from tui_reader.core.models import Article, ArticleSummary, Feed, FeedResult, RefreshSummary
+from tui_reader.ui.model import ALL_KEY
+from tui_reader.ui.widgets.article_list import ArticleList
+from tui_reader.ui.widgets.article_view import ArticleView
+from tui_reader.ui.widgets.feed_list import FeedList
+from tui_reader.ui.widgets.refresh_status import RefreshStatus
+from tui_reader.ui.widgets.related_panel import RelatedPanel
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
+    from tui_reader.ui.app import StoryreaderApp
+
+STATE_SOURCE = "ui.source"
+STATE_ARTICLE = "ui.article"
+STATE_COLLAPSED = "ui.collapsed_tags"
+
+NO_FEEDS = (
+    "No subscriptions yet.",
+    "",
+    "Press a to add a feed or a website,",
+    "or run:  storyreader add URL",
+)
+LOADING_DEMO = ("Adding the demo stories…",)
+WELCOME = (
+    "Welcome to storyreader! The demo stories are there to try things on. "
+    "Enter opens a story, n jumps to the next unread, a adds your own feed, "
+    "? lists every key."
+)
+EMPTY_STORY = "Choose a story and press enter to read it."
+UPDATE_DELAY = 0.25  # seconds between list updates while a refresh runs
+
+
+def is_web_link(url: str) -> bool:
+    """Only http(s) links go to the browser."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+class MainScreen(Screen[None]):
+    """Feeds, stories, the story, related posts, refresh progress and the footer."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # next/previous/first/last/open also live in the lists; here they scroll the story.
+        Binding("j,down", "next", "Down", id="next", show=False,
+                tooltip="next item in the list"),
+        Binding("k,up", "previous", "Up", id="previous", show=False,
+                tooltip="previous item in the list"),
+        Binding("g,home", "first", "First", id="first", show=False, tooltip="first item"),
+        Binding("G,end", "last", "Last", id="last", show=False, tooltip="last item"),
+        Binding("space", "page", "Page", show=False,
+                tooltip="page down in the story (or open the selected story)"),
+        Binding("n", "next_unread", "Next unread", id="next_unread",
+                tooltip="next unread story"),
+        Binding("p", "previous_unread", "Prev unread", id="previous_unread", show=False,
+                tooltip="previous unread story"),
+        Binding("o", "open_in_browser", "Browser", id="open_in_browser", show=False,
+                tooltip="open the story's link in the browser"),
+        Binding("m", "toggle_read", "Read", id="toggle_read",
+                tooltip="mark the story read / unread"),
+        Binding("A", "mark_feed_read", "All read", id="mark_feed_read", show=False,
+                tooltip="mark every story of the feed read"),
+        Binding("r", "refresh_feed", "Refresh", id="refresh_feed",
+                tooltip="refresh the selected feed"),
+        Binding("R", "refresh_all", "Refresh all", id="refresh_all", show=False,
+                tooltip="refresh every feed"),
+        Binding("x", "cancel_refresh", "Stop", id="cancel_refresh",
+                tooltip="stop a running refresh"),
+        Binding("a", "add_feed", "Add", id="add_feed", tooltip="subscribe to a feed"),
+        Binding("slash", "search", "Search", id="search", show=False,
+                tooltip="search story titles"),
+        Binding("tab", "next_pane", "Next pane", id="next_pane", show=False,
+                tooltip="focus the next pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", show=False,
+                tooltip="focus the previous pane"),
+        Binding("escape", "back", "Back", id="back",
+                tooltip="go back: from the story to the list, from the list to the feeds"),
+    ]
+
+    reading: reactive[bool] = reactive(False)
+    """The story pane has the focus (narrow terminals then show only the story)."""
+
+    class FeedRefreshed(Message):
+        """One feed of a running refresh finished (posted from the worker thread)."""
+
+        def __init__(self, result: FeedResult, done: int, total: int) -> None:
+            super().__init__()
+            self.result = result
+            self.done = done
+            self.total = total
+
+    class RefreshFinished(Message):
+        """A refresh ended: completed, stopped, or failed."""
+
+        def __init__(self, summary: RefreshSummary | None, cancelled: bool,
+                     error: str | None = None) -> None:
+            super().__init__()
+            self.summary = summary
+            self.cancelled = cancelled
+            self.error = error
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.article: Article | None = None
+        self._cancel_event: threading.Event | None = None
+        self._refreshing = False
+        self._refresh_errors: list[FeedResult] = []
+        self._pending_urls: set[str] = set()
+        self._pending_timer: Any = None
+        self._source_key: str | None = None
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            feeds = FeedList(id="feeds")
+            feeds.border_title = "Feeds"
+            yield feeds
+            with Vertical(id="reader"):
+                yield Static("", id="source-error", markup=False)
+                yield ArticleList(id="articles")
+                with Vertical(id="story"):
+                    yield Static(EMPTY_STORY, id="story-empty", markup=False)
+                    yield ArticleView(id="article", measure=self.app_.config.reader.measure)
+                    related = RelatedPanel(id="related")
+                    related.border_title = "Related stories"
+                    yield related
+        yield RefreshStatus(id="refresh-status")
+        yield Footer(compact=True, show_command_palette=False)  # ? lists ctrl+p
+
+    @property
+    def app_(self) -> StoryreaderApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def feed_list(self) -> FeedList:
+        return self.query_one("#feeds", FeedList)
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one("#articles", ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def related_panel(self) -> RelatedPanel:
+        return self.query_one("#related", RelatedPanel)
+
+    @property
+    def refresh_status(self) -> RefreshStatus:
+        return self.query_one("#refresh-status", RefreshStatus)
+
+    def watch_reading(self, reading: bool) -> None:
+        self.set_class(reading, "-reading")
+
+    # -- start -----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.article_view.display = False
+        self.related_panel.display = False
+        collapsed = self.library.get_state(STATE_COLLAPSED, []) or []
+        self.feed_list.set_feeds(self._feeds(), bookmarks=self._bookmark_count(),
+                                 collapsed=[str(t) for t in collapsed if isinstance(t, str)])
+        if self.library.is_empty():
+            self.article_list.empty_message = LOADING_DEMO
+            self.article_list.refresh()
+            self._subscribe_demo()
+        else:
+            self._restore()
+        self.article_list.focus()
+        minutes = self.app_.config.refresh.auto_refresh_minutes
+        if minutes > 0:
+            self.set_interval(minutes * 60, self._auto_refresh)
+
+    def _feeds(self) -> list[Feed]:
+        return self.library.feeds()
+
+    def _bookmark_count(self) -> int:
+        return self.library.count_articles(bookmarked=True)
+
+    @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
+    def _subscribe_demo(self) -> list[Feed]:
+        return self.library.subscribe_demo_if_new()
+
+    def _demo_done(self, added: list[Feed] | None, error: str | None) -> None:
+        self.reload_feeds()
+        if error:
+            self.notify(f"Could not add the demo stories: {error}", severity="error")
+        elif added:
+            self.notify(WELCOME, title="storyreader", timeout=12)
+        self._restore()
+
+    def _restore(self) -> None:
+        """Select the feed and story of the last session."""
+        key = self.library.get_state(STATE_SOURCE, ALL_KEY)
+        if not isinstance(key, str) or not self.feed_list.select_key(key):
+            self.feed_list.select_key(ALL_KEY)
+        self.load_source(force=True)
+        saved = self.library.get_state(STATE_ARTICLE)
+        if not isinstance(saved, dict) or saved.get("source") != self._source_key:
+            return
+        article_id, hint = saved.get("id"), saved.get("index", 0)
+        if not isinstance(article_id, int) or not isinstance(hint, int):
+            return
+        index = self.article_list.index_of(article_id, max(0, hint - 50), 101)
+        if index is not None:
+            self.article_list.move_to(index)
+            self.open_story(article_id, index, focus=False, mark_read=False)
+
+    def save_state(self) -> None:
+        source = self.feed_list.source
+        try:
+            if source is not None:
+                self.library.set_state(STATE_SOURCE, source.key)
+            if self.article is not None:
+                self.library.set_state(STATE_ARTICLE, {
+                    "source": self._source_key,
+                    "id": self.article.id,
+                    "index": max(self.article_list.cursor, 0),
+                })
+        except Exception as error:  # never lose the quit over a state write
+            self.log.error(f"could not save the reader's state: {error}")
+
+    def on_unmount(self) -> None:
+        if self._cancel_event is not None:
+            self._cancel_event.set()
+
+    # -- lists -----------------------------------------------------------------------------
+    def reload_feeds(self) -> None:
+        """Fresh feed counts and errors from the library (cheap: one query)."""
+        self.feed_list.set_feeds(self._feeds(), bookmarks=self._bookmark_count())
+        if self.library.is_empty():
+            self.article_list.empty_message = NO_FEEDS
+        self._show_source_header()
+
+    def load_source(self, *, force: bool = False, keep_cursor: bool = False) -> None:
+        """Point the story list at the highlighted feed-list entry."""
+        source = self.feed_list.source
+        if source is None:
+            return
+        if source.key == self._source_key and not force and not keep_cursor:
+            return
+        same = source.key == self._source_key
+        self._source_key = source.key
+        query = source.query
+        count = self.library.count_articles(**query)
+        library = self.library
+
+        def fetch(limit: int, offset: int) -> list[ArticleSummary]:
+            return library.articles(**query, limit=limit, offset=offset)
+
+        if self.library.is_empty():
+            self.article_list.empty_message = NO_FEEDS
+        elif source.kind == "unread":
+            self.article_list.empty_message = ("No unread stories.",)
+        elif source.kind == "bookmarks":
+            self.article_list.empty_message = ("No bookmarks yet.",)
+        else:
+            self.article_list.empty_message = ("No stories here yet.", "",
+                                               "Press r to refresh this feed.")
+        self.article_list.load(source.key, count, fetch, many_feeds=source.many_feeds,
+                               keep_cursor=keep_cursor and same)
+        self._show_source_header()
+
+    def _show_source_header(self) -> None:
+        entry = self.feed_list.entry
+        articles = self.article_list
+        if entry is None:
+            return
+        source = entry.source
+        articles.border_title = source.label
+        count = articles.count
+        unread = entry.unread if entry.count is None else None
+        parts = [f"{count} {'story' if count == 1 else 'stories'}"]
+        if unread:
+            parts.insert(0, f"{unread} unread")
+        articles.border_subtitle = " · ".join(parts)
+        error = self.query_one("#source-error", Static)
+        if entry.error:
+            what = "this feed's last refresh failed" if entry.feed else entry.error
+            message = f"! {what}: {entry.error}" if entry.feed else f"! {what}"
+            error.update(message)
+            error.display = True
+        else:
+            error.display = False
+
+    @on(FeedList.Selected)
+    def _feed_selected(self, event: FeedList.Selected) -> None:
+        self.load_source()
+
+    @on(FeedList.Opened)
+    def _feed_opened(self, event: FeedList.Opened) -> None:
+        self.load_source()
+        self.focus_pane(self.article_list)
+
+    @on(FeedList.FolderToggled)
+    def _folder_toggled(self, event: FeedList.FolderToggled) -> None:
+        self.library.set_state(STATE_COLLAPSED, sorted(event.collapsed))
+
+    @on(ArticleList.Opened)
+    def _article_opened(self, event: ArticleList.Opened) -> None:
+        self.open_story(event.summary.id, event.index)
+
+    @on(RelatedPanel.Opened)
+    def _related_opened(self, event: RelatedPanel.Opened) -> None:
+        indexes = self.article_list.cached_indexes(event.item.id)
+        if indexes:
+            self.article_list.move_to(indexes[0])
+        self.open_story(event.item.id, indexes[0] if indexes else None, focus=True)
+
+    # -- the story -------------------------------------------------------------------------
+    def open_story(
+        self, article_id: int, index: int | None = None, *, focus: bool = True,
+        mark_read: bool = True,
+    ) -> None:
+        """Show a story (marking it read), load its related posts, remember it."""
+        try:
+            article = self.library.article(article_id)
+        except NotFoundError:
+            self.notify("That story is no longer in the library.", severity="warning")
+            return
+        self.article = article
+        self.query_one("#story-empty").display = False
+        view = self.article_view
+        view.display = True
+        view.show(article)
+        view.scroll_home(animate=False)
+        if mark_read and not article.read:
+            self._set_read(article.id, article.feed_url, True, index)
+        self.related_panel.display = False
+        self.related_panel.show_items([])
+        if self.app_.config.reader.show_related:
+            self._load_related(article.id, self.app_.config.reader.related_count)
+        self.save_state()
+        if focus:
+            self.focus_pane(view)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def _load_related(self, article_id: int, limit: int) -> None:
+        items = self.library.related(article_id, limit=limit) if limit else []
+        self.app.call_from_thread(self._show_related, article_id, items)
+
+    def _show_related(self, article_id: int, items: list[Any]) -> None:
+        if self.article is None or self.article.id != article_id:
+            return
+        panel = self.related_panel
+        panel.show_items(items)
+        panel.display = bool(items)
+
+    def _set_read(self, article_id: int, feed_url: str, read: bool,
+                  index: int | None = None) -> None:
+        """Mark one story read/unread everywhere it shows."""
+        changed = self.library.set_read([article_id], read)
+        if changed:
+            self.feed_list.adjust_unread(feed_url, -1 if read else 1)
+        source = self.feed_list.source
+        pin = read if source is not None and source.filters_unread else None
+        indexes = [index] if index is not None else self.article_list.cached_indexes(article_id)
+        for row in indexes:
+            summary = self.article_list.summary_at(row)
+            if summary is not None and summary.id == article_id:
+                self.article_list.set_read_mark(row, read, pin=pin)
+        self._show_source_header()
+
+    def on_article_view_link_opened(self, event: ArticleView.LinkOpened) -> None:
+        event.stop()
+        if is_web_link(event.url) or event.url.lower().startswith("mailto:"):
+            self.app_.open_link(event.url)
+
+    def open_link(self, url: str) -> None:
+        """Open a story's web link; anything but http(s) is refused."""
+        if not is_web_link(url):
+            self.notify("Only web (http/https) links open in the browser.", severity="warning")
+            return
+        self.app_.open_link(url)
+
+    # -- panes -----------------------------------------------------------------------------
+    def _panes(self) -> list[Widget]:
+        panes: list[Widget] = [self.feed_list, self.article_list]
+        if self.article is not None:
+            panes.append(self.article_view)
+            if self.related_panel.items:
+                panes.append(self.related_panel)
+        return panes
+
+    def _current_pane(self) -> Widget | None:
+        focused = self.focused
+        for pane in self._panes():
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                return pane
+        return None
+
+    def focus_pane(self, pane: Widget) -> None:
+        self.reading = pane in (self.article_view, self.related_panel)
+        pane.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        story = self.query_one("#story")
+        self.reading = widget is story or story in widget.ancestors
+
+    def _step_pane(self, step: int) -> None:
+        panes = self._panes()
+        current = self._current_pane()
+        index = panes.index(current) if current in panes else 0
+        self.focus_pane(panes[(index + step) % len(panes)])
+
+    def action_next_pane(self) -> None:
+        self._step_pane(1)
+
+    def action_previous_pane(self) -> None:
+        self._step_pane(-1)
+
+    def action_back(self) -> None:
+        pane = self._current_pane()
+        if pane in (self.article_view, self.related_panel):
+            self.focus_pane(self.article_list)
+        elif pane is self.article_list:
+            self.focus_pane(self.feed_list)
+
+    # -- moving ----------------------------------------------------------------------------
+    def _scroll_story(self, how: str) -> bool:
+        pane = self._current_pane()
+        if pane is self.article_view:
+            getattr(self.article_view, how)(animate=False)
+            return True
+        return False
+
+    def action_next(self) -> None:
+        if not self._scroll_story("scroll_down"):
+            self._list_action("cursor_down")
+
+    def action_previous(self) -> None:
+        if not self._scroll_story("scroll_up"):
+            self._list_action("cursor_up")
+
+    def action_first(self) -> None:
+        if not self._scroll_story("scroll_home"):
+            self._list_action("first")
+
+    def action_last(self) -> None:
+        if not self._scroll_story("scroll_end"):
+            self._list_action("last")
+
+    def action_open(self) -> None:
+        self._list_action("open", default=self.article_list)
+
+    def _list_action(self, name: str, default: Widget | None = None) -> None:
+        pane = self._current_pane() or default
+        if pane is self.related_panel:
+            {"cursor_down": self.related_panel.action_cursor_down,
+             "cursor_up": self.related_panel.action_cursor_up,
+             "first": self.related_panel.action_first,
+             "last": self.related_panel.action_last,
+             "open": self.related_panel.action_select}[name]()
+        elif isinstance(pane, FeedList | ArticleList):
+            getattr(pane, f"action_{name}")()
+
+    def action_page(self) -> None:
+        if self.article is not None and self.article_view.display and (
+            not self.has_class("-narrow") or self.reading
+        ):
+            self.article_view.scroll_page_down(animate=False)
+        else:
+            self.article_list.action_open()
+
+    def _step_unread(self, step: int) -> None:
+        """Open the next (step 1) or previous (-1) unread story of the list."""
+        articles = self.article_list
+        source = self.feed_list.source
+        if source is None or articles.count == 0:
+            self.notify("No stories here.")
+            return
+        if not self.library.count_articles(**{**source.query, "unread": True}):
+            self.notify("No unread stories here.")
+            return
+        index = articles.find(lambda s: not s.read, max(articles.cursor + step, 0), step)
+        if index is None:
+            self.notify("No more unread stories " + ("below." if step > 0 else "above."))
+            return
+        articles.move_to(index)
+        summary = articles.summary_at(index)
+        if summary is not None:
+            self.open_story(summary.id, index)
+
+    def action_next_unread(self) -> None:
+        self._step_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._step_unread(-1)
+
+    # -- the selected story ----------------------------------------------------------------
+    def _target(self) -> tuple[int, str, str, bool, int | None] | None:
+        """(id, feed_url, link, read, list index) of the story an action is about."""
+        pane = self._current_pane()
+        if self.article is not None and pane in (self.article_view, self.related_panel):
+            article = self.article
+            indexes = self.article_list.cached_indexes(article.id)
+            summary = self.article_list.summary_at(indexes[0]) if indexes else None
+            read = summary.read if summary is not None else article.read
+            return (article.id, article.feed_url, article.link, read,
+                    indexes[0] if indexes else None)
+        summary = self.article_list.highlighted
+        if summary is None:
+            return None
+        return summary.id, summary.feed_url, summary.link, summary.read, self.article_list.cursor
+
+    def action_toggle_read(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("No story selected.")
+            return
+        article_id, feed_url, _link, read, index = target
+        self._set_read(article_id, feed_url, not read, index)
+        if self.article is not None and self.article.id == article_id:
+            self.article = self.library.article(article_id)
+
+    def action_open_in_browser(self) -> None:
+        target = self._target()
+        if target is None or not target[2]:
+            self.notify("This story has no link.", severity="warning")
+            return
+        self.open_link(target[2])
+
+    def action_mark_feed_read(self) -> None:
+        source = self.feed_list.source
+        if source is None:
+            return
+        if source.kind == "feed":
+            changed = self.library.mark_all_read(feed_url=source.feed_url)
+        elif source.kind == "tag":
+            changed = self.library.mark_all_read(tag=source.tag)
+        elif source.kind == "bookmarks":
+            ids = [s.id for s in self.library.articles(bookmarked=True, unread=True)]
+            changed = self.library.set_read(ids, True)
+        else:
+            changed = self.library.mark_all_read()
+        self.reload_feeds()
+        self.load_source(keep_cursor=True)
+        label = source.label
+        self.notify(f"Marked {changed} {'story' if changed == 1 else 'stories'} "
+                    f"read in {label}." if changed else f"Nothing unread in {label}.")
+
+    # -- dialogs ---------------------------------------------------------------------------
+    def action_search(self) -> None:
+        from tui_reader.ui.screens.search import SearchDialog
+
+        def found(text: str | None) -> None:
+            if text:
+                self.find_title(text)
+
+        self.app.push_screen(SearchDialog(), found)
+
+    def find_title(self, text: str) -> bool:
+        """Move to the next story whose title contains ``text`` (wrapping around)."""
+        needle = text.casefold()
+        articles = self.article_list
+        index = articles.find(lambda s: needle in s.title.casefold(),
+                              max(articles.cursor, 0) + 1, wrap=True)
+        if index is None:
+            self.notify(f"No story title here contains {text!r}.")
+            return False
+        articles.move_to(index)
+        self.focus_pane(articles)
+        return True
+
+    def action_add_feed(self) -> None:
+        from tui_reader.ui.screens.add_feed import AddFeedDialog
+
+        def added(feed: Feed | None) -> None:
+            if feed is None:
+                return
+            self.reload_feeds()
+            self.feed_list.select_key(f"feed:{feed.url}")
+            self.load_source(force=True)
+            self.focus_pane(self.article_list)
+
+        self.app.push_screen(AddFeedDialog(self.library), added)
+
+    # -- refresh ---------------------------------------------------------------------------
+    def action_refresh_feed(self) -> None:
+        entry = self.feed_list.entry
+        if entry is None:
+            return
+        if entry.feed is not None:
+            self.start_refresh([entry.feed.url], entry.source.label)
+        elif entry.folder:
+            self.start_refresh(list(entry.feed_urls), entry.source.label)
+        else:
+            self.start_refresh(None, "every feed")
+
+    def action_refresh_all(self) -> None:
+        self.start_refresh(None, "every feed")
+
+    def _auto_refresh(self) -> None:
+        if not self._refreshing and not self.library.is_empty():
+            self.start_refresh(None, "every feed")
+
+    def start_refresh(self, urls: list[str] | None, label: str) -> None:
+        if self._refreshing:
+            self.notify("A refresh is already running (x stops it).")
+            return
+        total = len(urls) if urls is not None else len(self.feed_list.feeds)
+        if total == 0:
+            self.notify("Nothing to refresh: add a feed with a.")
+            return
+        self._refreshing = True
+        self._refresh_errors = []
+        self._cancel_event = threading.Event()
+        self.refresh_status.start(total, self.app_.key_for("cancel_refresh"))
+        self.refresh_bindings()
+        self._refresh(urls, self._cancel_event)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _refresh(self, urls: list[str] | None, cancel: threading.Event) -> None:
+        def on_result(result: FeedResult, done: int, total: int) -> None:
+            self.post_message(self.FeedRefreshed(result, done, total))
+
+        try:
+            summary = self.library.refresh(urls, on_result=on_result, cancel=cancel)
+        except StoryreaderError as error:
+            self.post_message(self.RefreshFinished(None, cancel.is_set(), str(error)))
+            return
+        except Exception as error:
+            self.post_message(self.RefreshFinished(None, cancel.is_set(),
+                                                   f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(self.RefreshFinished(summary, cancel.is_set()))
+
+    def action_cancel_refresh(self) -> None:
+        if self._cancel_event is not None and self._refreshing:
+            self._cancel_event.set()
+            self.notify("Stopping the refresh…")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_refresh":
+            return self._refreshing
+        if action == "back":
+            return self._current_pane() not in (None, self.feed_list)
+        return True
+
+    def on_main_screen_feed_refreshed(self, message: MainScreen.FeedRefreshed) -> None:
+        result = message.result
+        self.refresh_status.advance(message.done, message.total, bool(result.error))
+        if result.error:
+            self._refresh_errors.append(result)
+            if len(self._refresh_errors) <= 3:
+                self.notify(f"{self._feed_name(result)}: {result.error}", title="Refresh failed",
+                            severity="error", timeout=8)
+        self._pending_urls.add(result.url)  # counts, error marks, last refresh
+        self._schedule_update()
+
+    def _schedule_update(self) -> None:
+        if self._pending_timer is None:
+            self._pending_timer = self.set_timer(UPDATE_DELAY, self._apply_updates)
+
+    def _apply_updates(self) -> None:
+        """Show what finished feeds brought: counts, error marks, new stories."""
+        self._pending_timer = None
+        urls, self._pending_urls = self._pending_urls, set()
+        if not urls:
+            return
+        self.reload_feeds()
+        entry = self.feed_list.entry
+        if entry is None:
+            return
+        source = entry.source
+        if source.kind == "feed":
+            affected = source.feed_url in urls
+        elif source.kind == "tag":
+            affected = bool(urls & set(entry.feed_urls))
+        else:
+            affected = source.kind != "bookmarks"
+        if affected:
+            self.load_source(keep_cursor=True)
+
+    def _feed_name(self, result: FeedResult) -> str:
+        feed = next((f for f in self.feed_list.feeds if f.url == result.url), None)
+        return (feed.title if feed else "") or result.title or result.url
+
+    def on_main_screen_refresh_finished(self, message: MainScreen.RefreshFinished) -> None:
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+        self._apply_updates()
+        self._refreshing = False
+        self.refresh_status.stop()
+        self.refresh_bindings()
+        if message.error:
+            self.notify(f"Refresh failed: {message.error}", severity="error")
+            return
+        summary = message.summary or RefreshSummary(())
+        done = len(summary.results)
+        new = summary.new
+        text = (f"{new} new {'story' if new == 1 else 'stories'} from "
+                f"{done} {'feed' if done == 1 else 'feeds'}.")
+        if message.cancelled:
+            text = f"Refresh stopped: {text}"
+        errors = summary.errors
+        if errors:
+            names = ", ".join(self._feed_name(r) for r in errors[:3])
+            more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+            self.notify(f"{text} {len(errors)} failed: {names}{more} (marked ! in the list).",
+                        severity="warning", timeout=8)
+        else:
+            self.notify(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "demo" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            error = str(worker.error) if event.state == WorkerState.ERROR else None
+            self._demo_done(worker.result if error is None else None, error)
+        elif worker.group == "related" and event.state == WorkerState.ERROR:
+            self.log.error(f"related posts failed: {worker.error}")
+        elif worker.group == "refresh" and event.state == WorkerState.ERROR:
+            self.post_message(self.RefreshFinished(None, False, str(worker.error)))
+
+    # -- for the bookmarks and share screens -----------------------------------------------
+    def selected_story(self) -> tuple[int, str] | None:
+        """(article id, link) of the story the user is on (open or highlighted), if any."""
+        target = self._target()
+        return (target[0], target[2]) if target else None
+
