@@ -79,12 +79,43 @@ LIBRARY_MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
-    # 2: reserved for the related-posts index (owned by the related-posts work).
+    # 2: the related-posts index (see storage/related.py): term document frequencies,
+    # per-article signatures and their inverted index; a trigger drops an article's
+    # postings whatever deletes it (expiry, unsubscribing).
     """
-    CREATE TABLE IF NOT EXISTS _reserved_2 (x INTEGER);
-    DROP TABLE _reserved_2;
+    CREATE TABLE related_terms (
+        id    INTEGER PRIMARY KEY,
+        term  TEXT NOT NULL UNIQUE,
+        df    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE related_docs (
+        article_id INTEGER PRIMARY KEY,
+        signature  TEXT NOT NULL DEFAULT '[]',
+        feed_id    INTEGER NOT NULL DEFAULT 0,
+        title_key  TEXT NOT NULL DEFAULT '',
+        day        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX related_docs_title ON related_docs(title_key) WHERE title_key != '';
+    CREATE TABLE related_postings (
+        term_id    INTEGER NOT NULL,
+        weight     INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (term_id, weight, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE related_stats (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER related_article_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM related_postings WHERE (term_id, weight, article_id) IN (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), old.id
+            FROM json_each((SELECT signature FROM related_docs WHERE article_id = old.id)));
+        DELETE FROM related_docs WHERE article_id = old.id;
+    END;
     """,
     # 3: saved searches (virtual feeds) and killfile rules (a NULL feed: every feed).
+    # The index is only rewritten when an update changes indexed text (a feed bumping a
+    # date or a link must not cost a re-tokenization).
     """
     CREATE TABLE saved_searches (
         id       INTEGER PRIMARY KEY,
@@ -99,6 +130,16 @@ LIBRARY_MIGRATIONS: list[str] = [
         created  TEXT NOT NULL
     );
     CREATE INDEX filter_rules_feed ON filter_rules(feed_id);
+    DROP TRIGGER articles_fts_update;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, author, summary, text ON articles
+    WHEN old.title IS NOT new.title OR old.author IS NOT new.author
+        OR old.summary IS NOT new.summary OR old.text IS NOT new.text
+    BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, author, summary, text)
+        VALUES ('delete', old.id, old.title, old.author, old.summary, old.text);
+        INSERT INTO articles_fts(rowid, title, author, summary, text)
+        VALUES (new.id, new.title, new.author, new.summary, new.text);
+    END;
     """,
 ]
 
