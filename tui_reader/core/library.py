@@ -47,6 +47,7 @@ class Library:
         self.storage = Storage(self.data_dir)
         self.refresher = Refresher(self.storage, settings or RefreshSettings())
         self.related_engine = RelatedEngine(self.storage)
+        self.refresher.on_stored.append(self.related_engine.on_stored)
         self.bookmarks = BookmarkService(self.storage)
 
     # -- lifecycle -------------------------------------------------------------------------
