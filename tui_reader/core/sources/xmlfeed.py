@@ -150,6 +150,49 @@ def _strip_doctype(data: bytes) -> bytes:
     return _ENTITY_REF_RE.sub(_entity_replacement(declared), body)
 
 
+# Two numeric character references in a row (the second optional): a UTF-16 surrogate
+# pair written as two references ("&#55357;&#56832;") is a common CMS bug.
+_REF = rb"(&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));)"
+_CHAR_REF_RE = re.compile(_REF + _REF + b"?")
+# A cheap gate: the references that may name a character XML forbids (and some others).
+_SUSPECT_REF_RE = re.compile(
+    rb"&#(?:0|[0-9]{1,2};|5[5-7][0-9]{3};|6553[45];|[0-9]{7}"
+    rb"|[xX](?:0|[0-9a-fA-F]{1,2};|[dD][89a-fA-F][0-9a-fA-F]{2};|[fF]{3}[eEfF];|[0-9a-fA-F]{6}))"
+)
+
+
+def _xml_char(code: int) -> bool:
+    """Whether XML 1.0 allows the character ``code`` (as text or as a reference)."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _ref_code(hex_digits: bytes | None, digits: bytes | None) -> int:
+    if hex_digits is not None:
+        return int(hex_digits, 16) if len(hex_digits) <= 8 else -1
+    assert digits is not None
+    return int(digits) if len(digits) <= 10 else -1
+
+
+def _mend_char_ref(match: re.Match[bytes]) -> bytes:
+    """A surrogate pair as the one reference it means; references to characters XML
+    forbids (controls, lone surrogates, past U+10FFFF) dropped. feedparser's loose parser
+    raises on those, which would lose the whole feed."""
+    first = _ref_code(match.group(2), match.group(3))
+    if match.group(4) is None:
+        return match.group(1) if _xml_char(first) else b""
+    second = _ref_code(match.group(5), match.group(6))
+    if 0xD800 <= first <= 0xDBFF and 0xDC00 <= second <= 0xDFFF:
+        return b"&#%d;" % (0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+    return (match.group(1) if _xml_char(first) else b"") + (
+        match.group(4) if _xml_char(second) else b""
+    )
+
+
 def prepare_xml(data: bytes) -> bytes:
     """The bytes of an XML feed made safe and a little more regular for the parsers."""
     codec = _wide_encoding(data)
@@ -161,6 +204,8 @@ def prepare_xml(data: bytes) -> bytes:
     data = data.lstrip()
     data = data.translate(None, _BAD_XML_BYTES)
     data = _strip_doctype(data)
+    if b"&#" in data and _SUSPECT_REF_RE.search(data):
+        data = _CHAR_REF_RE.sub(_mend_char_ref, data)
     return bom + data
 
 
