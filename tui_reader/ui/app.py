@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 
 from tui_reader.core.config import Config
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.screens.bookmarks import BookmarkCommands
 
 if TYPE_CHECKING:
     from tui_reader.core.library import Library
@@ -21,7 +22,7 @@ class StoryreaderApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "storyreader"
-    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands, BookmarkCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys", id="help", tooltip="show the keys"),

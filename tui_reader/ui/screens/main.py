@@ -10,6 +10,7 @@ stories, related posts) run in worker threads so keys keep working.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -203,7 +204,7 @@ class MainScreen(Screen[None]):
         self.article_list.focus()
         minutes = self.app_.config.refresh.auto_refresh_minutes
         if minutes > 0:
-            self.set_interval(minutes * 60, self._auto_refresh)
+            self.set_interval(minutes * 60, self._refresh_on_timer)
 
     def _feeds(self) -> list[Feed]:
         return self.library.feeds()
@@ -360,6 +361,7 @@ class MainScreen(Screen[None]):
         view.scroll_home(animate=False)
         if mark_read and not article.read:
             self._set_read(article.id, article.feed_url, True, index)
+            self.article = replace(article, read=True)
         self.related_panel.display = False
         self.related_panel.show_items([])
         if self.app_.config.reader.show_related:
@@ -625,7 +627,7 @@ class MainScreen(Screen[None]):
     def action_refresh_all(self) -> None:
         self.start_refresh(None, "every feed")
 
-    def _auto_refresh(self) -> None:
+    def _refresh_on_timer(self) -> None:
         if not self._refreshing and not self.library.is_empty():
             self.start_refresh(None, "every feed")
 

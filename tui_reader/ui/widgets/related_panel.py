@@ -64,12 +64,12 @@ class RelatedPanel(OptionList, inherit_bindings=False):
         for number, item in enumerate(self.items):
             if number:
                 options.append(None)
-            options.append(Option(self._prompt(item), id=str(number)))
+            options.append(Option(self._item_prompt(item), id=str(number)))
         self.add_options(options)
         if self.items:
             self.highlighted = 0
 
-    def _prompt(self, item: RelatedItem) -> Text:
+    def _item_prompt(self, item: RelatedItem) -> Text:
         text = Text(one_line(item.title) or "(untitled)", style="bold", end="")
         text.append("  ")
         text.append(one_line(item.feed_title), style="italic")
