@@ -28,6 +28,8 @@ from textual.worker import Worker, WorkerState
 from tui_reader.core.errors import NotFoundError, StoryreaderError
 from tui_reader.core.models import Article, ArticleSummary, Feed, FeedResult, RefreshSummary
 from tui_reader.ui.model import ALL_KEY
+from tui_reader.ui.screens.bookmarks import open_bookmarks, toggle_bookmark
+from tui_reader.ui.screens.share import copy_story_link, share_story
 from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.article_view import ArticleView
 from tui_reader.ui.widgets.feed_list import FeedList
@@ -106,6 +108,12 @@ class MainScreen(Screen[None]):
                 tooltip="focus the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", show=False,
                 tooltip="focus the previous pane"),
+        Binding("b", "bookmark", "Bookmark", id="bookmark", tooltip="bookmark the story"),
+        Binding("s", "share", "Share", id="share", tooltip="share the story"),
+        Binding("y", "copy_link", "Copy link", id="copy_link", show=False,
+                tooltip="copy the story's link"),
+        Binding("B", "bookmarks_view", "Bookmarks", id="bookmarks_view", show=False,
+                tooltip="show bookmarks"),
         Binding("escape", "back", "Back", id="back",
                 tooltip="go back: from the story to the list, from the list to the feeds"),
     ]
@@ -754,4 +762,50 @@ class MainScreen(Screen[None]):
         """(article id, link) of the story the user is on (open or highlighted), if any."""
         target = self._target()
         return (target[0], target[2]) if target else None
+
+    def action_bookmark(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("No story selected.")
+            return
+        added = toggle_bookmark(self.app, self.library, target[0])
+        if added is not None:
+            self._bookmark_marked(target[0], added)
+
+    def _bookmark_marked(self, article_id: int, bookmarked: bool) -> None:
+        """Show one story's new bookmark state: its star, the Bookmarks count, the story."""
+        source = self.feed_list.source
+        pin = (not bookmarked) if source is not None and source.kind == "bookmarks" else None
+        for row in self.article_list.cached_indexes(article_id):
+            summary = self.article_list.summary_at(row)
+            if summary is not None and summary.id == article_id:
+                self.article_list.update_row(row, replace(summary, bookmarked=bookmarked),
+                                             pin=pin)
+        self.reload_feeds()
+        if self.article is not None and self.article.id == article_id:
+            self.article = self.library.article(article_id)
+
+    def action_share(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("No story selected.")
+            return
+        share_story(self.app, self.library, target[0],
+                    self.app_.config.share.mastodon_instance)
+
+    def action_copy_link(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("No story selected.")
+            return
+        copy_story_link(self.app, self.library, target[0])
+
+    def action_bookmarks_view(self) -> None:
+        def closed(changed: bool) -> None:
+            if changed:
+                self.reload_feeds()
+                self.load_source(force=True, keep_cursor=True)
+
+        open_bookmarks(self.app, self.library, self.app_.config.share.mastodon_instance,
+                       closed)
 
