@@ -319,17 +319,10 @@ class RelatedEngine:
         if limit <= 0:
             return []
         own_key = title_key(src.title)
-        excluded = {article_id}
-        if src.link:
-            excluded.update(index_sql.ids_with_link(conn, src.link))
-        if own_key:
-            excluded.update(index_sql.ids_with_title_key(conn, own_key))
-
+        excluded, keys, seen_links = self._duplicates(conn, src, own_key)
         declared = self._declared(conn, src, own_key, excluded) if self.use_declared else []
         ranked = self._ranked(conn, src, own_key, excluded)
         chosen: list[tuple[int, float]] = []
-        keys: list[str] = []
-        seen_links: set[str] = set()
         info = index_sql.items(conn, [a for a, _ in declared], 0)
         top_score = ranked[0][1] if ranked else 0.0
         for position, (aid, _) in enumerate(declared):
@@ -347,8 +340,6 @@ class RelatedEngine:
             for aid, score in pool:
                 doc = meta.get(aid)
                 key = doc.title_key if doc else ""
-                if near_identical(key, own_key):
-                    continue
                 if not self._accept(links.get(aid, ""), key, keys, seen_links):
                     continue
                 chosen.append((aid, score))
@@ -364,6 +355,40 @@ class RelatedEngine:
             for aid, score in chosen
             if (row := rows.get(aid)) is not None
         ]
+
+    @staticmethod
+    def _duplicates(
+        conn: sqlite3.Connection, src: SourceRow, own_key: str
+    ) -> tuple[set[int], list[str], set[str]]:
+        """The open article's copies (same link or title, and theirs in turn): their ids,
+        title keys and links, which no suggestion may match."""
+        excluded = {src.id}
+        keys = [own_key] if own_key else []
+        seen_links = {src.link} if src.link else set()
+        frontier = [(src.link, own_key)]
+        for _ in range(2):
+            found: set[int] = set()
+            for link, key in frontier:
+                if link:
+                    found.update(index_sql.ids_with_link(conn, link))
+                if key:
+                    found.update(index_sql.ids_with_title_key(conn, key))
+            found -= excluded
+            if not found:
+                break
+            excluded |= found
+            rows = index_sql.items(conn, sorted(found)[:50], 0)
+            frontier = []
+            for row in rows.values():
+                key = title_key(row.title)
+                if key and key not in keys:
+                    keys.append(key)
+                if row.link and row.link not in seen_links:
+                    seen_links.add(row.link)
+                    frontier.append((row.link, key))
+                elif key:
+                    frontier.append(("", key))
+        return excluded, keys, seen_links
 
     @staticmethod
     def _accept(link: str, key: str, keys: list[str], seen_links: set[str]) -> bool:
