@@ -7,6 +7,6 @@ returns the exit code.
 
 from __future__ import annotations
 
-from tui_reader.commands import articles, bookmarks, feeds, opml, search
+from tui_reader.commands import articles, bookmarks, feeds, opml, related, search
 
-MODULES = [feeds, articles, opml, bookmarks, search]
+MODULES = [feeds, articles, opml, bookmarks, search, related]
