@@ -209,22 +209,29 @@ async def test_next_and_previous_unread(dirs: tuple[Path, Path]) -> None:
     data, config = dirs
     with open_library(data) as library:
         ids = [s.id for s in library.articles(limit=4)]
-        library.set_read(ids[1:3], True)  # rows 1 and 2 read: n from row 0 skips to 3
+        library.set_read(ids[1:3], True)  # rows 1 and 2 read: n after row 0 skips to 3
     app = make_app(data, config)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(pilot)
         articles = screen.article_list
+        await pilot.press("n")  # the highlighted story is unread and not open yet
+        await settle(pilot)
+        assert articles.cursor == 0
+        assert screen.article is not None and screen.article.id == ids[0]
         await pilot.press("n")
         await settle(pilot)
         assert articles.cursor == 3
         assert screen.article is not None and screen.article.id == ids[3]
+        await pilot.press("p")  # rows 0-2 are read now
+        await settle(pilot)
+        assert articles.cursor == 3
+        assert any("No more unread" in n.message for n in app._notifications)
+        await pilot.press("escape", "g", "m", "j", "j", "j")  # row 0 unread again
         await pilot.press("p")
         await settle(pilot)
         assert articles.cursor == 0
-        await pilot.press("p")
-        assert articles.cursor == 0  # nothing unread above
-        assert any("No more unread" in n.message for n in app._notifications)
+        assert screen.article is not None and screen.article.id == ids[0]
 
 
 async def test_toggle_read_and_mark_feed_read(dirs: tuple[Path, Path]) -> None:

@@ -7,6 +7,7 @@ the keys the user's ``[keys]`` table gave it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,23 +31,46 @@ class KeyAction:
 
 
 def binding_owners() -> list[tuple[str, type[DOMNode]]]:
-    """The classes whose bindings make up the reader, with where they apply."""
+    """The classes whose bindings make up the reader, with where they apply.
+
+    The story view is listed with its own bindings only (not the scrolling keys every
+    Textual scroller inherits)."""
     from tui_reader.ui.app import StoryreaderApp
     from tui_reader.ui.screens.main import MainScreen
+    from tui_reader.ui.widgets.article_view import ArticleView
     from tui_reader.ui.widgets.feed_list import FeedList
     from tui_reader.ui.widgets.related_panel import RelatedPanel
 
     return [
         ("lists", FeedList),
+        ("story", ArticleView),
         ("reader", MainScreen),
         ("app", StoryreaderApp),
         ("lists", RelatedPanel),
     ]
 
 
-def _bindings(owner: type[DOMNode]) -> list[Binding]:
-    return [b for bindings in owner._merged_bindings.key_to_bindings.values()  # type: ignore[union-attr]
-            for b in bindings]
+# Words for the story view's keys where its bindings carry no tooltip.
+_STORY_HELP = {
+    "page_down": "page down in the story",
+    "page_up": "page up in the story",
+    "scroll_down": "scroll the story down a line",
+    "scroll_up": "scroll the story up a line",
+    "scroll_home": "top of the story",
+    "scroll_end": "end of the story",
+    "follow_link": "open a link of the story by its number",
+}
+
+# Bindings that differ only by a number ("open link 1" ... "open link 9") are listed once.
+_NUMBERED = re.compile(r"^(?P<name>[a-z_]+)\(\d+\)$")
+
+
+def _bindings(owner: type[DOMNode], own_only: bool = False) -> list[Binding]:
+    if own_only:
+        return list(Binding.make_bindings(owner.__dict__.get("BINDINGS", [])))
+    merged = owner._merged_bindings
+    assert merged is not None
+    return [b for bindings in merged.key_to_bindings.values() for b in bindings]
 
 
 def key_actions(keymap: dict[str, str] | None = None) -> list[KeyAction]:
@@ -59,9 +83,15 @@ def key_actions(keymap: dict[str, str] | None = None) -> list[KeyAction]:
     order: list[str] = []
     found: dict[str, dict[str, Any]] = {}
     for where, owner in binding_owners():
-        for binding in _bindings(owner):
+        for binding in _bindings(owner, own_only=where == "story"):
             if binding.system or "." in binding.action:
                 continue  # Textual's own screen actions (copy text) are not the reader's
+            numbered = _NUMBERED.match(binding.action)
+            if numbered:
+                binding = Binding(binding.key, numbered["name"],
+                                  binding.description.rstrip("0123456789 ") + " n",
+                                  tooltip=f"{binding.description.rstrip('0123456789 ').lower()}"
+                                  " number n")
             name = binding.id or binding.action
             entry = found.get(name)
             if entry is None:
@@ -73,6 +103,8 @@ def key_actions(keymap: dict[str, str] | None = None) -> list[KeyAction]:
                 }
             entry["id"] = entry["id"] or binding.id
             entry["help"] = entry["help"] or binding.tooltip
+            if where == "story" and not entry["help"]:
+                entry["help"] = _STORY_HELP.get(binding.action, "")
             # Keys of bindings without an id cannot be changed by the keymap.
             bucket = entry["keys"] if binding.id else entry["fixed"]
             if binding.key not in bucket:
@@ -95,4 +127,6 @@ def keys_display(app: App[Any], keys: tuple[str, ...]) -> str:
     """Keys as the footer shows them: ``j, ↓``; "(unbound)" for none."""
     if not keys:
         return "(unbound)"
+    if len(keys) > 2 and all(k.isdigit() for k in keys):
+        return f"{keys[0]}…{keys[-1]}"
     return ", ".join(app.get_key_display(Binding(key, "")) for key in keys)

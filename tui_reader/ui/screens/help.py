@@ -17,6 +17,7 @@ from tui_reader.ui.keys import key_actions, keys_display
 
 SECTIONS = (
     ("lists", "In the feed, story and related lists"),
+    ("story", "In the open story"),
     ("reader", "Reading"),
     ("app", "Anywhere"),
 )

@@ -517,7 +517,13 @@ class MainScreen(Screen[None]):
         if not self.library.count_articles(**{**source.query, "unread": True}):
             self.notify("No unread stories here.")
             return
-        index = articles.find(lambda s: not s.read, max(articles.cursor + step, 0), step)
+        start = articles.cursor + step
+        highlighted = articles.highlighted
+        if step > 0 and highlighted is not None and not highlighted.read and (
+            self.article is None or self.article.id != highlighted.id
+        ):
+            start = articles.cursor  # an unread story not opened yet is the next one
+        index = articles.find(lambda s: not s.read, max(start, 0), step)
         if index is None:
             self.notify("No more unread stories " + ("below." if step > 0 else "above."))
             return
