@@ -38,6 +38,9 @@ __all__ = ["RawEntry", "RawFeed", "abs_url", "author_from_string", "normalize_fe
 log = logging.getLogger(__name__)
 
 SUMMARY_MAX = 500  # characters of plain text
+# Characters of a title, name or category. A hostile megabyte-long title took the reader
+# seconds to lay out, in every list and header that shows it.
+LINE_MAX = 1000
 MAX_CATEGORIES = 50
 MAX_RELATED = 20
 
@@ -102,19 +105,23 @@ _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 
 
 def line_text(value: Any, is_html: bool | None = None) -> str:
-    """One clean line of plain text from a title-like field (HTML or text)."""
+    """One clean line of plain text from a title-like field (HTML or text), cut to
+    :data:`LINE_MAX` characters."""
     s = _str(value)
     if not s:
         return ""
     if is_html is None:
         if "<" in s and _LINE_TAG_RE.search(s):
-            return html_to_line(s)
-        if "&" in s and _ENTITY_RE.search(s):
-            return clean_line(_html.unescape(s))
-        return clean_line(s)
-    if is_html:
-        return html_to_line(s)
-    return clean_line(s)
+            s = html_to_line(s)
+        elif "&" in s and _ENTITY_RE.search(s):
+            s = clean_line(_html.unescape(s))
+        else:
+            s = clean_line(s)
+    elif is_html:
+        s = html_to_line(s)
+    else:
+        s = clean_line(s)
+    return s if len(s) <= LINE_MAX else s[: LINE_MAX - 1].rstrip() + "…"
 
 
 def abs_url(value: Any, base: str = "") -> str:
