@@ -16,7 +16,6 @@ from tui_reader.core.library import open_library
 from tui_reader.ui.screens.add_feed import AddFeedDialog
 from tui_reader.ui.screens.help import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
-from tui_reader.ui.screens.search import SearchDialog
 from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.article_view import ArticleView
 from tui_reader.ui.widgets.feed_list import FeedList
@@ -287,24 +286,18 @@ async def test_open_in_browser_only_web_links(dirs: tuple[Path, Path]) -> None:
         assert opened == [link]
 
 
-async def test_search_jumps_to_matching_title(dirs: tuple[Path, Path]) -> None:
-    data, config = dirs
-    titles = titles_in_order(data)
-    target = next(i for i, t in enumerate(titles) if "Telescope" in t)
-    app = make_app(data, config)
+async def test_slash_opens_search(dirs: tuple[Path, Path]) -> None:
+    """``/`` opens the search (its own tests cover what it finds); escape comes back."""
+    app = make_app(*dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(pilot)
         await pilot.press("slash")
-        assert isinstance(app.screen, SearchDialog)
-        await pilot.press(*"telescope", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-        assert screen.article_list.cursor == target
-        await pilot.press("slash", *"no such words", "enter")
+        assert app.screen is not screen and type(app.screen).__name__.startswith("Search")
+        await pilot.press("escape")
         await pilot.pause()
-        assert screen.article_list.cursor == target
-        assert any("No story title" in n.message for n in app._notifications)
+        assert app.screen is screen
 
 
 async def test_help_lists_every_binding(dirs: tuple[Path, Path]) -> None:
@@ -361,6 +354,41 @@ async def test_keys_from_config(tmp_path: Path, demo_template: Path) -> None:
         await pilot.pause()
         assert not app._exit
         await pilot.press("Q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_unbound_keys_do_nothing_but_stay_in_the_palette(
+    tmp_path: Path, demo_template: Path
+) -> None:
+    from tui_reader.ui.commands import ReaderCommands
+
+    data = demo_data(tmp_path / "data", demo_template)
+    app = make_app(data, tmp_path / "config",
+                   config_text='[keys]\nnext_unread = ""\nsearch = ""\nquit = ""\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("n", "slash")
+        await pilot.pause()
+        assert app.screen is screen and screen.article is None
+        footer_actions = {b.binding.action for b in app.active_bindings.values()
+                          if b.enabled and b.binding.show}
+        assert "next_unread" not in footer_actions and "toggle_read" in footer_actions
+        await pilot.press("question_mark")
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.key_table())
+        assert "(unbound)" in console.export_text()
+        await pilot.press("escape")
+        provider = ReaderCommands(app.screen)
+        [run] = [r for _t, h, r in provider._commands() if h.endswith("next_unread")]
+        run()
+        await settle(pilot)
+        assert screen.article is not None  # the palette still runs it
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app._exit
+        await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
 

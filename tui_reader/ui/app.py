@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from tui_reader.core.library import Library
     from tui_reader.ui.screens.main import MainScreen
 
+UNBOUND = "unbound"
+"""The key given to an action the user unbound ("" in [keys]): no terminal sends it.
+
+Textual's keymap can replace a binding's keys but not remove them, so an unbound action
+gets this key, and ``check_action`` hides it from the footer."""
+
 
 class StoryreaderApp(App[int]):
     """A keyboard-driven feed reader over one :class:`Library`."""
@@ -46,8 +52,10 @@ class StoryreaderApp(App[int]):
         self._problems = list(problems or [])
         self._theme_ready = False
         self.keymap_overrides: dict[str, str] = {
-            action: keys for action, keys in self.config.keys.items() if keys
+            action: keys or UNBOUND for action, keys in self.config.keys.items()
         }
+        if self.keymap_overrides.get("quit") == UNBOUND:
+            self.keymap_overrides["quit"] = "ctrl+q"  # always a way out
 
     # -- start -----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -87,6 +95,13 @@ class StoryreaderApp(App[int]):
             self.notify(f"Theme not saved: {error}", severity="warning")
 
     # -- keys ------------------------------------------------------------------------------
+    def is_unbound(self, binding_id: str) -> bool:
+        """Whether the user's [keys] left this action without a key."""
+        return self.keymap_overrides.get(binding_id) == UNBOUND
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.is_unbound(action)
+
     def key_for(self, binding_id: str, default: str = "") -> str:
         """How the first key of a binding id is shown (e.g. "x"), after the user's keymap."""
         from tui_reader.ui.keys import key_actions, keys_display

@@ -29,7 +29,9 @@ class ReaderCommands(Provider):
                 continue
             title = action.help[:1].upper() + action.help[1:]
             help_text = f"{keys_display(app, action.keys)}  ·  {action.id or action.action}"
-            commands.append((title, help_text, partial(target.call_next, target.run_action, name)))
+            # The action method itself: an action the user unbound still runs from here.
+            method = getattr(target, f"action_{name}")
+            commands.append((title, help_text, partial(target.call_next, method)))
         return commands
 
     def _target(self, action: KeyAction, main: DOMNode | None) -> tuple[DOMNode | None, str]:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
+UNBOUND = "unbound"  # the key of an action the user unbound (see ui.app.UNBOUND)
+
 if TYPE_CHECKING:
     from textual.app import App
     from textual.dom import DOMNode
@@ -114,7 +116,7 @@ def key_actions(keymap: dict[str, str] | None = None) -> list[KeyAction]:
         entry = found[name]
         keys = list(entry["keys"])
         if entry["id"] and entry["id"] in keymap:
-            keys = [k for k in keymap[entry["id"]].split(",") if k]
+            keys = [k for k in keymap[entry["id"]].split(",") if k and k != UNBOUND]
         keys += [k for k in entry["fixed"] if k not in keys]
         actions.append(KeyAction(
             id=entry["id"], action=entry["action"], description=entry["description"],

@@ -682,6 +682,8 @@ class MainScreen(Screen[None]):
             self.notify("Stopping the refresh…")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.app_.is_unbound(action):
+            return False  # no key: out of the footer (the command palette still runs it)
         if action == "cancel_refresh":
             return self._refreshing
         if action == "back":

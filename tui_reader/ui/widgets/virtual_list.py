@@ -125,6 +125,11 @@ class VirtualList(ScrollView, can_focus=True, inherit_bindings=False):
         self.call_after_refresh(self.scroll_cursor_visible)
 
     # -- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "open" from the footer when the user unbound it."""
+        is_unbound = getattr(self.app, "is_unbound", None)
+        return not (action == "open" and is_unbound is not None and is_unbound("open"))
+
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)
 
