@@ -139,3 +139,25 @@ async def test_auto_refresh_from_config(dirs: tuple[Path, Path]) -> None:
         screen._refresh_on_timer()  # what the timer calls
         await settle(pilot)
         assert any("from 5 feeds" in n.message for n in app._notifications)
+
+
+async def test_narrow_footer_keeps_help_and_quit(dirs: tuple[Path, Path]) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui_reader.ui.widgets.reader_footer import ReaderFooter
+
+    for size in ((80, 24), (160, 40)):
+        app = make_app(*dirs)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.pause(0.1)
+            footer = main(pilot).query_one(ReaderFooter)
+            keys = list(footer.query(FooterKey))
+            actions = [k.action for k in keys]
+            assert "help" in actions and "quit" in actions and "page_down" in actions
+            width = sum(footer._width(k) for k in keys)
+            assert width <= size[0]
+            if size[0] >= 160:
+                assert "toggle_read" in actions and "refresh_feed" in actions

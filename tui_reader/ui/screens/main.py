@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui_reader.core.errors import NotFoundError, StoryreaderError
@@ -33,6 +33,7 @@ from tui_reader.ui.screens.share import copy_story_link, share_story
 from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.article_view import ArticleView
 from tui_reader.ui.widgets.feed_list import FeedList
+from tui_reader.ui.widgets.reader_footer import ReaderFooter
 from tui_reader.ui.widgets.refresh_status import RefreshStatus
 from tui_reader.ui.widgets.related_panel import RelatedPanel
 
@@ -167,7 +168,7 @@ class MainScreen(Screen[None]):
                     related.border_title = "Related stories"
                     yield related
         yield RefreshStatus(id="refresh-status")
-        yield Footer(compact=True, show_command_palette=False)  # ? lists ctrl+p
+        yield ReaderFooter(compact=True, show_command_palette=False)  # ? lists ctrl+p
 
     @property
     def app_(self) -> StoryreaderApp:
