@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from tui_reader import __version__
 from tui_reader.core.errors import StoryreaderError
 from tui_reader.core.models import Bookmark
+from tui_reader.core.sanitize import clean_line, clean_text
 from tui_reader.core.serialize import bookmark_json, iso
 
 FORMATS = ("html", "md", "json", "csv", "atom")
@@ -64,21 +65,12 @@ class BookmarkFileError(StoryreaderError):
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
-_SPACES = re.compile(r"\s+")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def clean_line(text: str) -> str:
-    """One line of plain text: no control or bidi-override characters, spaces collapsed."""
-    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 def clean_block(text: str) -> str:
     """Multi-line plain text (a note): control characters gone, newlines kept."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    lines = [line.rstrip() for line in text.split("\n")]
-    return "\n".join(lines).strip()
+    return "\n".join(line.rstrip() for line in clean_text(text).split("\n")).strip()
 
 
 def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
