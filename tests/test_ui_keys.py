@@ -66,7 +66,7 @@ async def test_first_run_adds_demo_and_welcomes(tmp_path: Path) -> None:
         assert labels[:3] == ["All articles", "Unread", "Bookmarks"]
         assert "demo" in labels and "Harbour Lights" in labels
         assert screen.article_list.count == 40
-        assert any("Welcome" in n.message for n in app._notifications)
+        assert any("Welcome" in m for m in app.notified)
         assert isinstance(app.focused, ArticleList)
 
 
@@ -225,7 +225,7 @@ async def test_next_and_previous_unread(dirs: tuple[Path, Path]) -> None:
         await pilot.press("p")  # rows 0-2 are read now
         await settle(pilot)
         assert articles.cursor == 3
-        assert any("No more unread" in n.message for n in app._notifications)
+        assert any("No more unread" in m for m in app.notified)
         await pilot.press("escape", "g", "m", "j", "j", "j")  # row 0 unread again
         await pilot.press("p")
         await settle(pilot)

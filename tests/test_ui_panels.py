@@ -125,7 +125,7 @@ async def test_unknown_theme_falls_back_with_a_notice(dirs: tuple[Path, Path]) -
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.theme == "storyreader"
-        assert any("no-such-theme" in n.message for n in app._notifications)
+        assert any("no-such-theme" in m for m in app.notified)
 
 
 async def test_auto_refresh_from_config(dirs: tuple[Path, Path]) -> None:
@@ -138,7 +138,7 @@ async def test_auto_refresh_from_config(dirs: tuple[Path, Path]) -> None:
         assert timers, "no auto-refresh timer"
         screen._refresh_on_timer()  # what the timer calls
         await settle(pilot)
-        assert any("from 5 feeds" in n.message for n in app._notifications)
+        assert any("from 5 feeds" in m for m in app.notified)
 
 
 async def test_narrow_footer_keeps_help_and_quit(dirs: tuple[Path, Path]) -> None:

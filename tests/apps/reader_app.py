@@ -43,7 +43,23 @@ def make_app(data_dir: Path, config_dir: Path, theme: str | None = None,
     if config_text is not None:
         config_dir.mkdir(parents=True, exist_ok=True)
         (config_dir / "config.toml").write_text(config_text, encoding="utf-8")
-    return build_app(data_dir, config_dir, theme)
+    app = build_app(data_dir, config_dir, theme)
+    record_notifications(app)
+    return app
+
+
+def record_notifications(app) -> list[str]:
+    """Keep every notification's text in ``app.notified`` (toasts expire; this does not)."""
+    notified: list[str] = []
+    notify = app.notify
+
+    def record(message, *args, **kwargs):
+        notified.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = record
+    app.notified = notified
+    return notified
 
 
 def add_stories(data_dir: Path, feed_url: str, titles: Iterable[str], *,
