@@ -17,6 +17,7 @@ from tests.loopback import LoopbackServer
 from tui_reader.core.library import open_library
 from tui_reader.ui.screens.add_feed import AddFeedDialog
 from tui_reader.ui.screens.main import MainScreen
+from tui_reader.ui.widgets.reader_footer import ReaderFooter
 from tui_reader.ui.widgets.refresh_status import RefreshStatus
 
 pytestmark = pytest.mark.asyncio
@@ -67,6 +68,8 @@ async def test_refresh_all_in_background(tmp_path: Path, feed_server: LoopbackSe
         await pilot.press("R")
         await pilot.pause()
         assert status.running and status.total == 4
+        footer = screen.query_one(ReaderFooter)
+        assert status.region.height == 1 and not status.region.overlaps(footer.region)
         # Keys keep working while the feeds load.
         await pilot.press("j", "j")
         assert screen.article_list.cursor == 2

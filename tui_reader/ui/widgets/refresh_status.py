@@ -12,7 +12,6 @@ class RefreshStatus(Horizontal):
 
     DEFAULT_CSS = """
     RefreshStatus {
-        dock: bottom;
         height: 1;
         display: none;
         background: $panel;
