@@ -155,3 +155,22 @@ async def test_add_feed_dialog(tmp_path: Path, feed_server: LoopbackServer) -> N
         assert screen.article_list.count == 3
         assert "local" in {e.source.label for e in screen.feed_list.entries if e.folder}
         assert any("Subscribed to Harbour News" in m for m in app.notified)
+
+
+async def test_quit_during_refresh(tmp_path: Path, feed_server: LoopbackServer) -> None:
+    await subscribe(tmp_path / "data", feed_server, ["stuck"])
+    feed_server.route("/stuck.xml", "", behavior="hang")
+    app = make_app(tmp_path / "data", tmp_path / "config")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = main(pilot).query_one(RefreshStatus)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: status.running)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    # The refresh thread saw the cancel and let go of the hanging connection.
+    deadline = time.monotonic() + 10
+    while feed_server._active and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert feed_server._active == 0
