@@ -39,10 +39,10 @@ from tui_reader.core.storage import related as index_sql
 from tui_reader.core.storage.related import WEIGHT_SCALE, SourceRow
 
 TITLE_WEIGHT = 3  # a title word counts as this many body words
-BODY_WORDS = 400  # words of the body that are indexed
-TEXT_CHARS = 4000  # characters of the body read for that
-SIGNATURE_TERMS = 40  # terms kept per article
-QUERY_TERMS = 30  # terms of the open article a query starts from
+BODY_WORDS = 80  # words of the body that are indexed (its start says what it is about)
+TEXT_CHARS = 1000  # characters of the body read for that
+SIGNATURE_TERMS = 12  # terms kept per article
+QUERY_TERMS = 20  # terms of the open article a query starts from
 POSTINGS_PER_TERM = 800  # strongest postings read per query term
 FEEDBACK_DOCS = 8  # neighbours whose terms expand the query
 FEEDBACK_WEIGHT = 0.7  # their centroid's weight against the article's own terms
@@ -83,22 +83,12 @@ STOP_WORDS = frozenset(
     ]
 )
 
-_STEMS: dict[str, str] = {}
-_STEM_CACHE_MAX = 200_000
+_TERMS: dict[str, str] = {}  # a lower-cased word -> its term ("" for a stop word)
+_TERM_CACHE_MAX = 200_000
 
 
 def stem(word: str) -> str:
-    """A light, conservative suffix stripper (plurals, -ing, -ed), memoised."""
-    cached = _STEMS.get(word)
-    if cached is not None:
-        return cached
-    result = _stem(word)
-    if len(_STEMS) < _STEM_CACHE_MAX:
-        _STEMS[word] = result
-    return result
-
-
-def _stem(word: str) -> str:
+    """A light, conservative suffix stripper (plurals, -ing, -ed)."""
     n = len(word)
     if n <= 3:
         return word
@@ -122,6 +112,7 @@ def _stem(word: str) -> str:
 
 
 def _fold(text: str) -> str:
+    """Lower case without accents (é → e), other scripts kept."""
     text = text.lower()
     if text.isascii():
         return text
@@ -129,12 +120,33 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _term(word: str) -> str:
+    term = _TERMS.get(word)
+    if term is None:
+        folded = _fold(word)
+        term = "" if folded in STOP_WORDS else stem(folded)
+        if len(_TERMS) < _TERM_CACHE_MAX:
+            _TERMS[word] = term
+    return term
+
+
 def words(text: str, max_words: int | None = None) -> list[str]:
     """Lower-cased, accent-folded, stemmed content words of ``text`` (stop words out)."""
-    found = _WORD.findall(_fold(text))
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    found = _WORD.findall(text)
     if max_words is not None:
         found = found[:max_words]
-    return [stem(w) for w in found if w not in STOP_WORDS]
+    get = _TERMS.get
+    out: list[str] = []
+    for word in found:
+        term = get(word)
+        if term is None:
+            term = _term(word)
+        if term:
+            out.append(term)
+    return out
 
 
 _KEY_WORD = re.compile(r"[^\W_]+")
@@ -193,10 +205,11 @@ def _weights(
 ) -> dict[int, float]:
     """Unit-length TF-IDF weights by term id (sublinear tf)."""
     raw: dict[int, float] = {}
+    log = math.log
     for term, tf in counts.items():
         info = stats.get(term)
         if info is not None:
-            raw[info[0]] = (1.0 + math.log(tf)) * _idf(info[1], n)
+            raw[info[0]] = (1.0 + log(tf)) * log(1.0 + n / (info[1] or 1))
     norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
     return {t: w / norm for t, w in raw.items()}
 
@@ -276,12 +289,14 @@ class RelatedEngine:
                 df_counts[term] += increment
         n = index_sql.add_docs(conn, added) if added else max(index_sql.doc_count(conn), 1)
         stats = index_sql.count_terms(conn, df_counts)
+        signatures = []
         for row, counts, cats in docs:
             weights = _top(_weights(counts, stats, n), SIGNATURE_TERMS)
             signature = [(t, max(1, round(w * WEIGHT_SCALE))) for t, w in weights.items()]
             signature += [(stats[c][0], 0) for c in cats]
-            index_sql.put_signature(conn, row.id, row.feed_id, signature,
-                                    title_key(row.title), _day(row.sort_date))
+            signatures.append((row.id, row.feed_id, signature, title_key(row.title),
+                               _day(row.sort_date)))
+        index_sql.put_signatures(conn, signatures)
 
     def _backfill(self, conn: sqlite3.Connection) -> None:
         """Index articles stored before the index existed, a batch at a time."""
@@ -336,10 +351,9 @@ class RelatedEngine:
         if len(chosen) < limit and ranked:
             pool = [(a, s) for a, s in ranked if a not in chosen_ids]
             links = index_sql.links(conn, [a for a, _ in pool])
-            meta = index_sql.docs(conn, [a for a, _ in pool])
+            meta = index_sql.doc_meta(conn, [a for a, _ in pool])
             for aid, score in pool:
-                doc = meta.get(aid)
-                key = doc.title_key if doc else ""
+                key = meta[aid][1] if aid in meta else ""
                 if not self._accept(links.get(aid, ""), key, keys, seen_links):
                     continue
                 chosen.append((aid, score))
@@ -479,14 +493,14 @@ class RelatedEngine:
                         expanded[term_id] = expanded.get(term_id, 0.0) + scale * w * boost
                 scores = combined(text_scores(_unit(_top(expanded, FEEDBACK_TERMS))))
         best = self._best(scores, excluded, CANDIDATES)
-        meta = index_sql.docs(conn, best)
+        meta = index_sql.doc_meta(conn, best)
         today = int(datetime.now(UTC).timestamp() // 86400)
         ranked = []
         for aid in best:
-            doc = meta.get(aid)
-            age = max(0, today - doc.day) if doc else 10_000
+            feed_id, _, day = meta.get(aid, (0, "", 0))
+            age = max(0, today - day) if day else 10_000
             score = scores[aid] * (1.0 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS))
-            if self.use_same_feed and doc is not None and doc.feed_id == src.feed_id:
+            if self.use_same_feed and feed_id == src.feed_id:
                 score += SAME_FEED_WEIGHT
             ranked.append((aid, score))
         ranked.sort(key=lambda kv: -kv[1])

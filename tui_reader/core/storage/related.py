@@ -95,17 +95,20 @@ def declared_links(conn: sqlite3.Connection, article_id: int) -> list[str]:
 
 
 def count_terms(conn: sqlite3.Connection, counts: Mapping[str, int]) -> dict[str, tuple[int, int]]:
-    """Add ``counts`` (term -> number of new documents containing it) to the document
-    frequencies; returns term -> (id, df) for every term given."""
+    """Add ``counts`` (term -> number of new documents containing it; 0 is fine) to the
+    document frequencies; returns term -> (id, df) for every term given."""
     if not counts:
         return {}
-    payload = json.dumps(counts, ensure_ascii=False)
-    conn.execute(
+    rows = conn.execute(
         "INSERT INTO related_terms (term, df) SELECT key, value FROM json_each(?) WHERE 1"
-        " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-        (payload,),
-    )
-    return lookup_terms(conn, counts)
+        " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df WHERE excluded.df != 0"
+        " RETURNING term, id, df",
+        (json.dumps(counts, ensure_ascii=False),),
+    ).fetchall()
+    found = {row[0]: (row[1], row[2]) for row in rows}
+    if len(found) < len(counts):  # unchanged rows are not returned
+        found.update(lookup_terms(conn, [t for t in counts if t not in found]))
+    return found
 
 
 def lookup_terms(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -148,23 +151,21 @@ def remove_signatures(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
         conn.execute("DELETE FROM related_docs WHERE article_id = ?", (article_id,))
 
 
-def put_signature(
+def put_signatures(
     conn: sqlite3.Connection,
-    article_id: int,
-    feed_id: int,
-    signature: Sequence[tuple[int, int]],
-    title_key: str,
-    day: int,
+    docs: Sequence[tuple[int, int, Sequence[tuple[int, int]], str, int]],
 ) -> None:
-    """Store one article's signature (term id, quantised weight) and its postings."""
-    conn.execute(
+    """Store articles' signatures and their postings: (article id, feed id, signature of
+    (term id, quantised weight), title key, day) each. Postings go in key order."""
+    conn.executemany(
         "INSERT OR REPLACE INTO related_docs (article_id, feed_id, signature, title_key, day)"
         " VALUES (?, ?, ?, ?, ?)",
-        (article_id, feed_id, json.dumps(signature, separators=(",", ":")), title_key, day),
+        [(a, f, json.dumps(sig, separators=(",", ":")), key, day)
+         for a, f, sig, key, day in docs],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO related_postings (term_id, weight, article_id) VALUES (?, ?, ?)",
-        [(t, w, article_id) for t, w in signature],
+        sorted((t, w, a) for a, _, sig, _, _ in docs for t, w in sig),
     )
 
 
@@ -201,6 +202,21 @@ def docs(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, DocRow]:
     return out
 
 
+def doc_meta(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, str, int]]:
+    """Article id -> (feed id, title key, day), without the signatures."""
+    out: dict[int, tuple[int, str, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT article_id, feed_id, title_key, day FROM related_docs"
+            f" WHERE article_id IN ({marks})",
+            chunk,
+        ):
+            out[row[0]] = (row[1], row[2], row[3])
+    return out
+
+
 def links(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     """Article id -> link."""
     out: dict[int, str] = {}
@@ -219,8 +235,10 @@ def ids_with_link(conn: sqlite3.Connection, link: str) -> list[int]:
 def ids_with_title_key(conn: sqlite3.Connection, title_key: str) -> list[int]:
     return [
         r[0]
-        for r in conn.execute("SELECT article_id FROM related_docs WHERE title_key = ?",
-                              (title_key,))
+        for r in conn.execute(
+            "SELECT article_id FROM related_docs WHERE title_key = ? AND title_key != ''",
+            (title_key,),
+        )
     ]
 
 
