@@ -111,16 +111,19 @@ def test_filters_alone_list_newest_first_with_a_snippet(lib):
 def test_title_matches_rank_first_and_recency_breaks_ties(lib):
     # "lighthouse": h1 has it in title and body, n2 only in the body.
     assert guids(lib, "lighthouse") == ["h1", "n2"]
-    # Two identical stories in different feeds: the newer wins.
+    # Identical stories in different feeds: the newer wins, whatever order they came in.
     with lib.storage.transaction() as conn:
         a = feed_sql.insert_feed(conn, "http://twin-a.test/")
         b = feed_sql.insert_feed(conn, "http://twin-b.test/")
-        article_sql.store_entries(conn, a, [entry("old", "Zeppelin", "zeppelin", when=day(1, 1))])
+        c = feed_sql.insert_feed(conn, "http://twin-c.test/")
+        article_sql.store_entries(conn, a, [entry("mid", "Zeppelin", "zeppelin", when=day(3, 1))])
         article_sql.store_entries(conn, b, [entry("new", "Zeppelin", "zeppelin", when=day(5, 1))])
-    hits = lib.search("zeppelin")
-    assert [h.article.guid for h in hits] == ["new", "old"]
-    assert hits[0].score == pytest.approx(hits[1].score)
-    assert hits[0].score > 0
+        article_sql.store_entries(conn, c, [entry("old", "Zeppelin", "zeppelin", when=day(1, 1))])
+    for query in ("zeppelin", "zeppelin -xylophone", "zeppelin is:unread"):  # each query plan
+        hits = lib.search(query)
+        assert [h.article.guid for h in hits] == ["new", "mid", "old"], query
+        assert hits[0].score == pytest.approx(hits[2].score) and hits[0].score > 0
+    assert [h.article.guid for h in lib.search("zeppelin", limit=1, offset=1)] == ["mid"]
 
 
 def test_sort_by_date_and_paging(lib):
@@ -243,3 +246,35 @@ def test_saved_searches_survive_reopening(tmp_path):
 
     with open_library(tmp_path / "d") as again:
         assert [(s.name, s.total) for s in again.saved_searches()] == [("Soup", 1)]
+
+
+def test_index_is_rewritten_only_when_indexed_text_changes(lib):
+    conn = lib.storage.conn
+    (article,) = lib.articles(feed_url=TABLE)
+
+    def changes(sql: str) -> int:
+        before = conn.total_changes
+        with lib.storage.transaction():
+            conn.execute(sql, (article.id,))
+        return conn.total_changes - before
+
+    # Only the row itself: no index writes.
+    assert changes("UPDATE articles SET link = 'http://x.test/', title = title WHERE id = ?") == 1
+    assert changes("UPDATE articles SET text = 'Oat cakes' WHERE id = ?") > 1  # index writes
+    assert guids(lib, "oat") == ["t1"] and guids(lib, "rye") == []
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+
+def test_search_articles_pages_newest_first_like_a_feed(lib):
+    rows = lib.search_articles("keep* OR trooper*")
+    assert [r.guid for r in rows] == ["t1", "h3", "n2", "h2", "h1"]
+    assert [r.guid for r in lib.search_articles("keep* OR trooper*", limit=2, offset=2)] == [
+        "n2", "h2"]
+    assert lib.search_articles("tag:news", limit=1)[0].feed_title == "Harbour Lights"
+
+
+def test_or_across_words_and_filters(lib):
+    assert set(guids(lib, "feed:night OR trooper*")) == {"n1", "n2", "h3", "t1"}
+    assert guids(lib, "feed:night OR trooper*", order="date") == ["t1", "h3", "n2", "n1"]
+    assert lib.count_search("feed:night OR trooper*") == 4
+    assert set(guids(lib, "tag:stories OR -keeper")) == {"n1", "n2", "h3", "t1"}

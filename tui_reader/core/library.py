@@ -191,6 +191,15 @@ class Library:
         return search_sql.search(self.storage.conn, parse_query(query), limit=limit,
                                  offset=offset, order=order, unread_only=unread)
 
+    def search_articles(
+        self, query: str, *, limit: int | None = None, offset: int = 0
+    ) -> list[ArticleSummary]:
+        """A query's articles newest first, without snippets (a saved search as a feed)."""
+        hits = search_sql.search(self.storage.conn, parse_query(query), order="date",
+                                 limit=-1 if limit is None else limit, offset=offset,
+                                 snippets=False)
+        return [hit.article for hit in hits]
+
     def count_search(self, query: str, *, unread: bool = False) -> int:
         return search_sql.count(self.storage.conn, parse_query(query), unread_only=unread)
 

@@ -130,6 +130,7 @@ LIBRARY_MIGRATIONS: list[str] = [
         created  TEXT NOT NULL
     );
     CREATE INDEX filter_rules_feed ON filter_rules(feed_id);
+    CREATE INDEX articles_search_date ON articles(sort_date DESC, id DESC, feed_id, read);
     DROP TRIGGER articles_fts_update;
     CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, author, summary, text ON articles
     WHEN old.title IS NOT new.title OR old.author IS NOT new.author

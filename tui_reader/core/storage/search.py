@@ -62,7 +62,9 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _filter_sql(node: Filter) -> tuple[str, list[object]]:
+def _filter_sql(node: Filter, plus: str = "") -> tuple[str, list[object]]:
+    """One filter as SQL; ``plus`` "+" keeps SQLite from using an index for it (so that a
+    listing walks the date index instead)."""
     kind = node.kind
     if kind == "feed":
         pattern = _like(node.value)
@@ -74,14 +76,14 @@ def _filter_sql(node: Filter) -> tuple[str, list[object]]:
     if kind == "tag":
         child = node.value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
         return (
-            "a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ? COLLATE NOCASE"
+            f"{plus}a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ? COLLATE NOCASE"
             " OR tag LIKE ? ESCAPE '\\')",
             [node.value, child],
         )
     if kind == "unread":
-        return "a.read = 0", []
+        return f"{plus}a.read = 0", []
     if kind == "read":
-        return "a.read = 1", []
+        return f"{plus}a.read = 1", []
     if kind == "bookmarked":
         return BOOKMARKED, []
     if kind == "after":
@@ -91,14 +93,14 @@ def _filter_sql(node: Filter) -> tuple[str, list[object]]:
     raise QueryError(f"unknown filter {kind}")  # pragma: no cover - the parser forbids it
 
 
-def _item_sql(item: Item) -> tuple[str, list[object]]:
+def _item_sql(item: Item, plus: str) -> tuple[str, list[object]]:
     if isinstance(item.node, Term):
         op = "NOT IN" if item.negated else "IN"
         return (
             f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
             [fts_phrase(item.node)],
         )
-    sql, params = _filter_sql(item.node)
+    sql, params = _filter_sql(item.node, plus)
     return (f"NOT ({sql})" if item.negated else sql), params
 
 
@@ -106,9 +108,12 @@ def _is_text(clause: Clause, negated: bool) -> bool:
     return all(isinstance(i.node, Term) and i.negated == negated for i in clause.items)
 
 
-def compile_query(query: ParsedQuery) -> Compiled:
-    """Split the query into the FTS5 part (positive words, ranked) and SQL conditions."""
+def compile_query(query: ParsedQuery, *, date_scan: bool = False) -> Compiled:
+    """Split the query into the FTS5 part (positive words, ranked) and SQL conditions.
+
+    ``date_scan``: the conditions are for a listing that walks the date index."""
     compiled = Compiled()
+    plus = "+" if date_scan else ""
     positive: list[str] = []
     negative: list[str] = []
     for clause in query.clauses:
@@ -118,7 +123,7 @@ def compile_query(query: ParsedQuery) -> Compiled:
         elif len(clause.items) == 1 and _is_text(clause, negated=True):
             negative.append(fts_phrase(clause.items[0].node))  # type: ignore[arg-type]
         else:
-            parts = [_item_sql(item) for item in clause.items]
+            parts = [_item_sql(item, plus) for item in clause.items]
             compiled.where.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
             for _, params in parts:
                 compiled.params.extend(params)
@@ -136,21 +141,64 @@ def compile_query(query: ParsedQuery) -> Compiled:
 
 
 def _from(compiled: Compiled, extra: Sequence[str] = ()) -> tuple[str, list[object]]:
-    """``FROM … WHERE …`` selecting the query's articles (``r.rank`` when ranked)."""
+    """``FROM … WHERE …`` selecting the query's articles; the FTS5 table drives a ranked
+    query (its ``bm25`` is computed only for the rows the conditions keep)."""
     params: list[object] = []
+    conditions = [*compiled.where, *extra]
     if compiled.match is not None:
         sql = (
-            f"FROM (SELECT rowid AS id, {RANK} AS rank FROM articles_fts"
-            " WHERE articles_fts MATCH ?) r"
-            " JOIN articles a ON a.id = r.id JOIN feeds f ON f.id = a.feed_id"
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            " JOIN feeds f ON f.id = a.feed_id"
         )
+        conditions.insert(0, "articles_fts MATCH ?")
         params.append(compiled.match)
     else:
         sql = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
-    conditions = [*compiled.where, *extra]
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     return sql, [*params, *compiled.params]
+
+
+def _fts_only(compiled: Compiled, extra: Sequence[str]) -> bool:
+    """Whether the words alone decide (no condition needs the articles table)."""
+    return compiled.match is not None and not compiled.where and not extra
+
+
+def _ranked_ids(
+    conn: sqlite3.Connection, compiled: Compiled, extra: Sequence[str], limit: int, offset: int
+) -> list[tuple[int, float]]:
+    """``(id, score)`` best first; among equal scores the newer story first."""
+    if _fts_only(compiled, extra):
+        # Rank in the index alone, then look up only the page's stories.
+        wanted = -1 if limit < 0 else limit + offset
+        sql = f"SELECT rowid, {RANK} AS relevance FROM articles_fts WHERE articles_fts MATCH ?"
+        rows = conn.execute(f"{sql} ORDER BY relevance, rowid DESC LIMIT ?",
+                            [compiled.match, -1 if wanted < 0 else wanted + 1]).fetchall()
+        if not rows:
+            return []
+        if 0 < wanted < len(rows) and rows[wanted][1] == rows[wanted - 1][1]:
+            # Equal scores across the page's end: take every one of them, so that the
+            # newest among them comes first whatever order they were stored in.
+            edge = rows[wanted - 1][1]
+            rows = [row for row in rows if row[1] != edge]
+            rows += conn.execute(f"{sql} AND {RANK} = ?", [compiled.match, edge]).fetchall()
+        dates = dict(conn.execute(
+            f"SELECT id, sort_date FROM articles WHERE id IN ({','.join('?' * len(rows))})",
+            [row[0] for row in rows],
+        ).fetchall())
+        # Stable sorts, least significant key first: rank, then newest, then highest id.
+        rows.sort(key=lambda row: row[0], reverse=True)
+        rows.sort(key=lambda row: dates.get(row[0], ""), reverse=True)
+        rows.sort(key=lambda row: row[1])
+        page = rows[offset:] if limit < 0 else rows[offset : offset + limit]
+        return [(row[0], -row[1]) for row in page]
+    sql, params = _from(compiled, extra)
+    rows = conn.execute(
+        f"SELECT a.id, {RANK} AS relevance {sql} ORDER BY relevance, a.sort_date DESC, a.id DESC"
+        " LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [(row[0], -row[1]) for row in rows]
 
 
 def search(
@@ -161,27 +209,33 @@ def search(
     offset: int = 0,
     order: Order = "relevance",
     unread_only: bool = False,
+    snippets: bool = True,
 ) -> list[SearchHit]:
-    """The query's articles: best first (recency breaks ties) or newest first."""
+    """The query's articles: best first (recency breaks ties) or newest first.
+
+    ``limit`` -1 means no limit; ``snippets=False`` leaves them out (faster)."""
     if query.is_empty:
         return []
     compiled = compile_query(query)
-    sql, params = _from(compiled, ["a.read = 0"] if unread_only else [])
-    ranked = compiled.match is not None
-    if ranked and order == "relevance":
-        order_by = "r.rank, a.sort_date DESC, a.id DESC"
+    date_scan = compiled.match is None
+    if date_scan:
+        # No words to drive the index: walk the covering date index (migration 3) newest
+        # first, checking feed and read state in the index; stop when the page is full.
+        compiled = compile_query(query, date_scan=True)
+    extra = [("+" if date_scan else "") + "a.read = 0"] if unread_only else []
+    if not date_scan and order == "relevance":
+        rows = _ranked_ids(conn, compiled, extra, limit, offset)
     else:
-        order_by = "a.sort_date DESC, a.id DESC"
-    score = "-r.rank" if ranked else "0.0"
-    rows = conn.execute(
-        f"SELECT a.id, {score} AS score {sql} ORDER BY {order_by} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+        sql, params = _from(compiled, extra)
+        rows = conn.execute(
+            f"SELECT a.id, 0.0 {sql} ORDER BY a.sort_date DESC, a.id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
     ids = [row[0] for row in rows]
     summaries = summaries_by_ids(conn, ids)
-    snippets = _snippets(conn, compiled, query, ids)
+    texts = _snippets(conn, compiled, query, ids) if snippets else {}
     return [
-        SearchHit(summaries[row[0]], float(row[1]), snippets.get(row[0], ""))
+        SearchHit(summaries[row[0]], float(row[1]), texts.get(row[0], ""))
         for row in rows
         if row[0] in summaries
     ]
@@ -191,7 +245,12 @@ def count(conn: sqlite3.Connection, query: ParsedQuery, *, unread_only: bool = F
     """How many articles the query finds."""
     if query.is_empty:
         return 0
-    sql, params = _from(compile_query(query), ["a.read = 0"] if unread_only else [])
+    compiled = compile_query(query)
+    extra = ["a.read = 0"] if unread_only else []
+    if _fts_only(compiled, extra):
+        sql = "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?"
+        return conn.execute(sql, [compiled.match]).fetchone()[0]
+    sql, params = _from(compiled, extra)
     return conn.execute(f"SELECT COUNT(*) {sql}", params).fetchone()[0]
 
 
@@ -222,15 +281,20 @@ def _snippets(
     marks = ",".join("?" * len(ids))
     result: dict[int, str] = {}
     if compiled.highlight_match is not None:
-        cut = f"'{_START}', '{_END}', '…', {SNIPPET_TOKENS}"
+        # The body's best passage; the summary's start when the body has no match.
         rows = conn.execute(
-            f"SELECT rowid, snippet(articles_fts, 3, {cut}), snippet(articles_fts, 2, {cut})"
-            f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            f"SELECT a.id, snippet(articles_fts, 3, '{_START}', '{_END}', '…',"
+            f" {SNIPPET_TOKENS}), substr(a.summary, 1, 600)"
+            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            f" WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})",
             [compiled.highlight_match, *ids],
         )
-        for rowid, text, summary in rows:
-            best = next((s for s in (text, summary) if _START in s), text or summary)
-            result[rowid] = _plain(best)
+        terms = query.highlight_terms
+        for rowid, body, summary in rows:
+            if body and _START in body:
+                result[rowid] = _plain(body)
+            else:
+                result[rowid] = excerpt_around(summary or "", terms) or _plain(body)
         return result
     rows = conn.execute(
         f"SELECT id, substr(CASE WHEN summary != '' THEN summary ELSE text END, 1, 600)"
