@@ -1,0 +1,148 @@
+"""Type-ahead search in Pilot, on its own in a small app."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+
+from tests.test_search_corpus import build_library
+from tui_reader.core.search import match_spans, parse_query
+from tui_reader.ui.screens.search import SaveSearchDialog, SearchOutcome, SearchScreen
+from tui_reader.ui.widgets.search_results import highlighted
+
+pytestmark = pytest.mark.asyncio
+
+
+class SearchApp(App[None]):
+    """Just the search screen over a library; remembers what it was dismissed with."""
+
+    def __init__(self, library) -> None:
+        super().__init__()
+        self.library = library
+        self.outcomes: list[SearchOutcome | None] = []
+
+    def open_search(self, query: str = "") -> None:
+        self.push_screen(SearchScreen(self.library, query), self.outcomes.append)
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    lib = build_library(tmp_path / "data")
+    yield lib
+    lib.close()
+
+
+async def settle(pilot: Pilot) -> None:
+    """Past the typing pause, the worker done, its answer shown."""
+    await pilot.pause(0.25)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def titles(screen: SearchScreen) -> list[str]:
+    return [hit.article.title for hit in screen.results.hits]
+
+
+async def test_results_appear_as_you_type_and_enter_opens(library) -> None:
+    app = SearchApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_search()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        assert screen.results.hits == []  # the syntax hint until something is typed
+        await pilot.press(*"keep")
+        await settle(pilot)
+        assert titles(screen) == []  # a whole word: "keep" is not "keeper"
+        await pilot.press("asterisk")
+        await settle(pilot)
+        assert set(titles(screen)) == {"The lighthouse keeper's last night",
+                                        "Fog over the harbour", "Keeping watch"}
+        assert "3 stories" in str(screen.query_one("#search-status").render())
+        await pilot.press(*" -storm")
+        await settle(pilot)
+        assert set(titles(screen)) == {"The lighthouse keeper's last night", "Keeping watch"}
+        await pilot.press("down")
+        assert screen.results.cursor == 1
+        assert app.focused is screen.input  # typing goes on in the query
+        expected = screen.results.hits[1].article.id
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+        (outcome,) = app.outcomes
+        assert outcome is not None and outcome.article_id == expected
+        assert outcome.query == "keep* -storm"
+        assert [t.tokens for t in outcome.terms] == [("keep",)]
+
+
+async def test_escape_returns_nothing_and_errors_keep_results(library) -> None:
+    app = SearchApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_search("soup")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        assert titles(screen) == ["A café at midnight"]
+        assert screen.input.selected_text == "soup"  # typing replaces the last query
+        await pilot.press("end", *' "unclosed')
+        await settle(pilot)
+        status = screen.query_one("#search-status")
+        assert status.has_class("-error") and "unbalanced quote" in str(status.render())
+        assert titles(screen) == ["A café at midnight"]  # the last good answer stays
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.outcomes == [None] and not isinstance(app.screen, SearchScreen)
+
+
+async def test_stale_answers_are_dropped(library) -> None:
+    release = threading.Event()
+    real_search = library.search
+
+    def slow_search(text: str, **kw):
+        if text == "lighthouse":  # the first query hangs until released
+            release.wait(5)
+        return real_search(text, **kw)
+
+    library.search = slow_search
+    app = SearchApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_search()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(*"lighthouse")
+        await pilot.pause(0.3)  # its worker is now waiting
+        await pilot.press(*" -keeper")
+        await pilot.pause(0.3)
+        await pilot.pause()
+        assert titles(screen) == ["Keeping watch"]  # the newer query answered first
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert titles(screen) == ["Keeping watch"]  # the old answer did not replace it
+
+
+async def test_ctrl_s_saves_the_query(library) -> None:
+    app = SearchApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_search("trooper*")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveSearchDialog)
+        await pilot.press(*"Troopers", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        (saved,) = library.saved_searches()
+        assert (saved.name, saved.query, saved.total) == ("Troopers", "trooper*", 2)
+
+
+async def test_matches_are_styled_in_rows() -> None:
+    terms = parse_query("keep*").highlight_terms
+    text = highlighted("The Keepers keep", terms, match="bold")
+    assert [text.plain[s.start:s.end] for s in text.spans] == ["Keepers", "keep"]
+    assert match_spans("The Keepers keep", terms) == [(4, 11), (12, 16)]
+
