@@ -71,6 +71,8 @@ from tui_reader.core.document import (
     strip_controls,
 )
 from tui_reader.core.models import Article
+from tui_reader.core.search import Term as SearchTerm
+from tui_reader.core.search import match_spans
 
 __all__ = ["OPENABLE_SCHEMES", "ArticleView", "LinkPrompt", "is_openable"]
 
@@ -203,6 +205,7 @@ class _Styles:
         self.image = get("image")
         self.code = get("code")
         self.mark = get("mark")
+        self.match = get("match")
         self.code_block = get("code-block")
         self.code_border = get("code-border")
         self.quote_bar = get("quote-bar")
@@ -248,8 +251,15 @@ class _Styles:
 class _Renderer:
     """Turns document blocks into Rich renderables."""
 
-    def __init__(self, styles: _Styles) -> None:
+    def __init__(self, styles: _Styles, highlight: tuple[SearchTerm, ...] = ()) -> None:
         self.s = styles
+        self.highlight = highlight
+
+    def matches(self, text: Text) -> Text:
+        """Mark the search words of ``highlight`` in ``text`` (in place)."""
+        for start, end in match_spans(text.plain, self.highlight) if self.highlight else ():
+            text.stylize(self.s.match, start, end)
+        return text
 
     def text(self, inlines: tuple[Inline, ...], base: Style | None = None) -> Text:
         """Inline runs as one Text, link markers and image placeholders included.
@@ -279,7 +289,7 @@ class _Renderer:
                     bare = False
         if link:
             append(f" [{link}]" if bare else f"[{link}]", s.marker + s.click(link))
-        return text
+        return self.matches(text)
 
     def image(self, block: ImageBlock) -> Text:
         return self.text((Image(block.alt, block.url, block.index, block.link),))
@@ -512,6 +522,7 @@ class ArticleView(VerticalScroll):
     ArticleView > .article-view--image { color: $text-secondary; text-style: italic; }
     ArticleView > .article-view--code { color: $text-warning; background: $boost; }
     ArticleView > .article-view--mark { background: $warning-muted; }
+    ArticleView > .article-view--match { color: $warning; text-style: bold reverse; }
     ArticleView > .article-view--code-block { background: $boost; }
     ArticleView > .article-view--code-border { color: $foreground 25%; }
     ArticleView > .article-view--quote-bar { color: $accent; }
@@ -538,6 +549,7 @@ class ArticleView(VerticalScroll):
         "article-view--image",
         "article-view--code",
         "article-view--mark",
+        "article-view--match",
         "article-view--code-block",
         "article-view--code-border",
         "article-view--quote-bar",
@@ -600,6 +612,7 @@ class ArticleView(VerticalScroll):
         self._article: Article | None = None
         self._document = Document()
         self._links: tuple[str, ...] = ()
+        self._highlight: tuple[SearchTerm, ...] = ()
         self._column = ArticleColumn()
         self._rendered: list[tuple[ArticleBlock, Callable[[_Renderer], RenderableType]]] = []
         self.set_reactive(ArticleView.measure, measure)
@@ -621,9 +634,10 @@ class ArticleView(VerticalScroll):
         """Every numbered URL: link n is ``links[n - 1]`` (enclosures come last)."""
         return self._links
 
-    def show(self, article: Article | None) -> None:
+    def show(self, article: Article | None, *, highlight: tuple[SearchTerm, ...] = ()) -> None:
         """Show ``article`` (or the empty state for None), scrolled to the top."""
         self._article = article
+        self._highlight = highlight  # search words to mark (from the search screen)
         self._document = _document_of(article) if article is not None else Document()
         enclosures = tuple(e.url for e in article.enclosures) if article is not None else ()
         self._links = self._document.links + tuple(strip_controls(u) for u in enclosures)
@@ -689,7 +703,7 @@ class ArticleView(VerticalScroll):
         def get(name: str) -> Style:
             return self.get_component_rich_style(f"article-view--{name}")
 
-        return _Renderer(_Styles(get))
+        return _Renderer(_Styles(get), self._highlight)
 
     # ------------------------------------------------------------------ building
 
@@ -726,7 +740,8 @@ class ArticleView(VerticalScroll):
         get = renderer.s.get
         meta_style = get("meta")
         lines: list[RenderableType] = [
-            Text(_clean(article.title) or "(untitled)", get("title"), overflow="fold")
+            renderer.matches(
+                Text(_clean(article.title) or "(untitled)", get("title"), overflow="fold"))
         ]
         meta = [
             _clean(article.feed_title),
