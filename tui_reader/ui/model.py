@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tui_reader.core.models import Feed
+from tui_reader.core.search import SavedSearch
 
-Kind = Literal["all", "unread", "bookmarks", "tag", "feed"]
+Kind = Literal["all", "unread", "bookmarks", "search", "tag", "feed"]
 
 ALL_KEY = "all"
 UNREAD_KEY = "unread"
@@ -30,10 +31,12 @@ class Source:
     label: str
     feed_url: str | None = None
     tag: str | None = None
+    search: str | None = None  # a saved search's query (``Library.search_articles``)
 
     @property
     def query(self) -> dict[str, Any]:
-        """Keyword arguments for ``Library.articles`` / ``count_articles``."""
+        """Keyword arguments for ``Library.articles`` / ``count_articles`` (a saved search
+        selects with ``search`` instead)."""
         if self.kind == "unread":
             return {"unread": True}
         if self.kind == "bookmarks":
@@ -63,6 +66,10 @@ def feed_source(feed: Feed) -> Source:
     return Source("feed", f"feed:{feed.url}", feed.title or feed.url, feed_url=feed.url)
 
 
+def search_source(saved: SavedSearch) -> Source:
+    return Source("search", f"search:{saved.name}", saved.name, search=saved.query)
+
+
 def tag_source(tag: str) -> Source:
     return Source("tag", f"tag:{tag}", tag, tag=tag)
 
@@ -83,9 +90,11 @@ class Entry:
 
 
 def build_entries(
-    feeds: Iterable[Feed], collapsed: set[str] | frozenset[str], bookmarks: int = 0
+    feeds: Iterable[Feed], collapsed: set[str] | frozenset[str], bookmarks: int = 0,
+    searches: Iterable[SavedSearch] = (),
 ) -> list[Entry]:
-    """The feed list's rows: the three virtual entries, tag folders, then untagged feeds.
+    """The feed list's rows: the three virtual entries, saved searches, tag folders, then
+    untagged feeds.
 
     A feed with several tags appears in each of its folders; a collapsed folder hides its
     feeds. Folders and feeds keep the core's order (by title).
@@ -97,6 +106,7 @@ def build_entries(
         Entry(UNREAD, unread=total_unread),
         Entry(BOOKMARKS, count=bookmarks),
     ]
+    entries.extend(Entry(search_source(s), unread=s.unread) for s in searches)
     by_tag: dict[str, list[Feed]] = {}
     untagged: list[Feed] = []
     for feed in feeds:

@@ -1,4 +1,4 @@
-"""The feed list: "All articles", "Unread", "Bookmarks", tag folders and feeds.
+"""The feed list: "All articles", "Unread", "Bookmarks", saved searches, tag folders and feeds.
 
 Rows come from :func:`tui_reader.ui.model.build_entries`; a folder opens and closes
 with enter (or right/left). Moving the cursor posts :class:`FeedList.Selected` (the
@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tui_reader.core.models import Feed
+from tui_reader.core.search import SavedSearch
 from tui_reader.ui.model import Entry, Source, build_entries
 from tui_reader.ui.text import fit
 from tui_reader.ui.widgets.virtual_list import VirtualList
@@ -89,6 +90,7 @@ class FeedList(VirtualList):
         super().__init__(id=id, classes=classes)
         self._feeds: list[Feed] = []
         self._bookmarks = 0
+        self._searches: list[SavedSearch] = []
         self.collapsed: set[str] = set()
         self.entries: list[Entry] = build_entries([], self.collapsed)
 
@@ -103,11 +105,14 @@ class FeedList(VirtualList):
         *,
         bookmarks: int | None = None,
         collapsed: Iterable[str] | None = None,
+        searches: Iterable[SavedSearch] | None = None,
     ) -> None:
         """Replace the feeds (counts, errors); the cursor stays on the same entry."""
         self._feeds = list(feeds)
         if bookmarks is not None:
             self._bookmarks = bookmarks
+        if searches is not None:
+            self._searches = list(searches)
         if collapsed is not None:
             self.collapsed = set(collapsed)
         self._rebuild()
@@ -122,7 +127,8 @@ class FeedList(VirtualList):
 
     def _rebuild(self) -> None:
         current = self.entry
-        self.entries = build_entries(self._feeds, self.collapsed, self._bookmarks)
+        self.entries = build_entries(self._feeds, self.collapsed, self._bookmarks,
+                                     self._searches)
         index = self._index_of(current.source.key) if current else None
         if index is None and current is not None and current.feed is not None:
             # The feed went into a closed folder: highlight the folder.
