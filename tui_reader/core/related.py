@@ -18,11 +18,14 @@ The open article, its duplicates (same link, or a near-identical title: a syndic
 in another feed) and duplicates among the suggestions are left out.
 
 Costs are bounded: a query reads at most ``POSTINGS_PER_TERM`` postings per term, so it
-stays fast on a large cache; nothing is kept in memory between queries. No UI imports.
+stays fast on a large cache; upkeep tokenises only the title and the first ``BODY_WORDS``
+words of each new article. Memory: a bounded word -> term cache, nothing per article.
+No UI imports.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import sqlite3
@@ -508,7 +511,5 @@ class RelatedEngine:
 
     @staticmethod
     def _best(scores: dict[int, float], excluded: set[int], k: int) -> list[int]:
-        import heapq
-
         top = heapq.nlargest(k + len(excluded), scores.items(), key=lambda kv: kv[1])
         return [a for a, _ in top if a not in excluded][:k]
