@@ -174,3 +174,30 @@ async def test_quit_during_refresh(tmp_path: Path, feed_server: LoopbackServer) 
     while feed_server._active and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert feed_server._active == 0
+
+
+async def test_feed_text_in_notifications_is_never_markup(
+    tmp_path: Path, feed_server: LoopbackServer
+) -> None:
+    """A title like "[/] [link=…]" would crash or restyle a markup notification."""
+    with open_library(tmp_path / "data") as library:
+        library.set_state(NO_DEMO, True)
+    title = "Odd [/] feed [link=https://evil.test]click[/link] [bold"
+    feed_server.route("/odd.xml", rss(title=title, items=1))
+    app = make_app(tmp_path / "data", tmp_path / "config")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        app.screen.query_one("#add-url").value = feed_server.url("/odd.xml")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        feed_server.route("/odd.xml", "broken", status=500)
+        await pilot.press("r")
+        status = main(pilot).query_one(RefreshStatus)
+        await wait_until(pilot, lambda: any("HTTP 500" in m for m in app.notified))
+        await wait_until(pilot, lambda: not status.running)
+        await pilot.pause(0.2)  # the toasts are drawn
+        shown = [n for n in app._notifications if "[/]" in n.message]
+        assert shown and not any(n.markup for n in shown)
+        assert any(f"Subscribed to {title}" in m for m in app.notified)
+        assert any(m.startswith(f"{title}: HTTP 500") for m in app.notified)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 
 from tui_reader.core.config import Config
 from tui_reader.ui.commands import ReaderCommands
@@ -110,6 +111,18 @@ class StoryreaderApp(App[int]):
             if action.id == binding_id and action.keys:
                 return keys_display(self, action.keys[:1])
         return default
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's notify, but plain text unless asked: messages quote feed titles."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- actions ---------------------------------------------------------------------------
     def action_help(self) -> None:

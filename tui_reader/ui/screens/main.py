@@ -14,11 +14,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -30,6 +32,7 @@ from tui_reader.core.models import Article, ArticleSummary, Feed, FeedResult, Re
 from tui_reader.ui.model import ALL_KEY
 from tui_reader.ui.screens.bookmarks import open_bookmarks, toggle_bookmark
 from tui_reader.ui.screens.share import copy_story_link, share_story
+from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.article_view import ArticleView
 from tui_reader.ui.widgets.feed_list import FeedList
@@ -194,6 +197,18 @@ class MainScreen(Screen[None]):
     def refresh_status(self) -> RefreshStatus:
         return self.query_one("#refresh-status", RefreshStatus)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Plain-text notifications: they quote feed titles and error messages."""
+        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def watch_reading(self, reading: bool) -> None:
         self.set_class(reading, "-reading")
 
@@ -311,7 +326,7 @@ class MainScreen(Screen[None]):
         if entry is None:
             return
         source = entry.source
-        articles.border_title = source.label
+        articles.border_title = Text(one_line(source.label))  # a str would be markup
         count = articles.count
         unread = entry.unread if entry.count is None else None
         parts = [f"{count} {'story' if count == 1 else 'stories'}"]
