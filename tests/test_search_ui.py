@@ -1,4 +1,4 @@
-"""Type-ahead search in Pilot, on its own in a small app."""
+"""Type-ahead search in Pilot: on its own in a small app, then in the real reader."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -146,3 +147,113 @@ async def test_matches_are_styled_in_rows() -> None:
     assert [text.plain[s.start:s.end] for s in text.spans] == ["Keepers", "keep"]
     assert match_spans("The Keepers keep", terms) == [(4, 11), (12, 16)]
 
+
+# -- in the real reader ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.apps.reader_app import demo_data
+
+    return demo_data(tmp_path_factory.mktemp("search-demo") / "data")
+
+
+@pytest.fixture
+def reader(tmp_path: Path, demo_template: Path):
+    from tests.apps.reader_app import demo_data, make_app
+
+    data = demo_data(tmp_path / "data", demo_template)
+    return make_app(data, tmp_path / "config")
+
+
+async def wait(pilot: Pilot) -> None:
+    await pilot.pause(0.25)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_slash_searches_and_opens_in_the_reader(reader) -> None:
+    from tui_reader.ui.screens.main import MainScreen
+    from tui_reader.ui.widgets.article_list import ArticleList
+
+    async with reader.run_test(size=(120, 40)) as pilot:
+        await wait(pilot)
+        main = reader.screen
+        assert isinstance(main, MainScreen) and isinstance(reader.focused, ArticleList)
+        cursor = main.article_list.cursor
+        # escape goes back to where you were
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(reader.screen, SearchScreen)
+        await pilot.press(*"bread", "escape")
+        await pilot.pause()
+        assert reader.screen is main and isinstance(reader.focused, ArticleList)
+        assert main.article_list.cursor == cursor and main.article is None
+        # enter opens the highlighted result in the reader, its words marked
+        await pilot.press("slash")
+        await pilot.pause()
+        search = reader.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"telescope")
+        await wait(pilot)
+        assert titles(search)[0] == "A Telescope in a Shoebox"
+        await pilot.press("enter")
+        await wait(pilot)
+        assert reader.screen is main
+        assert main.article is not None and main.article.title == "A Telescope in a Shoebox"
+        assert main.article.read
+        view = main.article_view
+        assert [t.tokens for t in view._highlight] == [("telescope",)]
+        header = view._renderer().matches(Text(main.article.title))
+        assert [header.plain[s.start:s.end] for s in header.spans] == ["Telescope"]
+        # the next search starts from the last query (selected: typing replaces it)
+        await pilot.press("escape", "slash")
+        await pilot.pause()
+        assert reader.screen.input.value == "telescope"
+        await pilot.press("escape")
+        await pilot.pause()
+        # a story opened from a list is shown without marks
+        await pilot.press("enter")
+        await wait(pilot)
+        assert main.article_view._highlight == ()
+
+
+async def test_saved_search_is_a_virtual_feed_with_unread_counts(reader) -> None:
+    from tui_reader.ui.screens.main import MainScreen
+
+    async with reader.run_test(size=(120, 40)) as pilot:
+        await wait(pilot)
+        main = reader.screen
+        assert isinstance(main, MainScreen)
+        library = reader.library
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"title:bread OR title:lantern")
+        await wait(pilot)
+        await pilot.press("ctrl+s", *"Baking", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait(pilot)
+        entries = {e.source.key: e for e in main.feed_list.entries}
+        entry = entries["search:Baking"]
+        expected = library.count_search("title:bread OR title:lantern")
+        assert expected >= 3 and entry.unread == expected  # every demo story starts unread
+        labels = [e.source.label for e in main.feed_list.entries]
+        assert labels[:4] == ["All articles", "Unread", "Bookmarks", "Baking"]
+        # choosing it lists its stories, newest first, like a feed
+        assert main.feed_list.select_key("search:Baking")
+        await wait(pilot)
+        rows = [main.article_list.summary_at(i) for i in range(main.article_list.count)]
+        assert [r.id for r in rows] == [a.id for a in library.search_articles(
+            "title:bread OR title:lantern")]
+        # reading one lowers its count
+        main.focus_pane(main.article_list)
+        await pilot.press("enter")
+        await wait(pilot)
+        entry = next(e for e in main.feed_list.entries if e.source.key == "search:Baking")
+        assert entry.unread == expected - 1
+        # "mark all read" on it marks just its stories
+        unread_before = library.count_articles(unread=True)
+        await pilot.press("escape", "A")
+        await wait(pilot)
+        entry = next(e for e in main.feed_list.entries if e.source.key == "search:Baking")
+        assert entry.unread == 0
+        assert library.count_articles(unread=True) == unread_before - (expected - 1)

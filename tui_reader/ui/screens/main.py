@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_reader.core.errors import NotFoundError, StoryreaderError
 from tui_reader.core.models import Article, ArticleSummary, Feed, FeedResult, RefreshSummary
+from tui_reader.core.search import SavedSearch, Term
 from tui_reader.ui.model import ALL_KEY
 from tui_reader.ui.screens.bookmarks import open_bookmarks, toggle_bookmark
 from tui_reader.ui.screens.share import copy_story_link, share_story
@@ -107,7 +108,7 @@ class MainScreen(Screen[None]):
                 tooltip="stop a running refresh"),
         Binding("a", "add_feed", "Add", id="add_feed", tooltip="subscribe to a feed"),
         Binding("slash", "search", "Search", id="search", show=False,
-                tooltip="search story titles"),
+                tooltip="search every story (words, phrases, title:, feed:, is:unread...)"),
         Binding("tab", "next_pane", "Next pane", id="next_pane", show=False,
                 tooltip="focus the next pane"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="previous_pane", show=False,
@@ -154,6 +155,7 @@ class MainScreen(Screen[None]):
         self._pending_urls: set[str] = set()
         self._pending_timer: Any = None
         self._source_key: str | None = None
+        self._last_search = ""
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -218,7 +220,8 @@ class MainScreen(Screen[None]):
         self.related_panel.display = False
         collapsed = self.library.get_state(STATE_COLLAPSED, []) or []
         self.feed_list.set_feeds(self._feeds(), bookmarks=self._bookmark_count(),
-                                 collapsed=[str(t) for t in collapsed if isinstance(t, str)])
+                                 collapsed=[str(t) for t in collapsed if isinstance(t, str)],
+                                 searches=self._saved_searches())
         if self.library.is_empty():
             self.article_list.empty_message = LOADING_DEMO
             self.article_list.refresh()
@@ -235,6 +238,9 @@ class MainScreen(Screen[None]):
 
     def _bookmark_count(self) -> int:
         return self.library.count_articles(bookmarked=True)
+
+    def _saved_searches(self) -> list[SavedSearch]:
+        return self.library.saved_searches()
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def _subscribe_demo(self) -> list[Feed]:
@@ -287,6 +293,7 @@ class MainScreen(Screen[None]):
     def reload_feeds(self) -> None:
         """Fresh feed counts and errors from the library (cheap: one query)."""
         self.feed_list.set_feeds(self._feeds(), bookmarks=self._bookmark_count())
+        self._recount_searches()  # saved searches' counts, off the UI thread
         if self.library.is_empty():
             self.article_list.empty_message = NO_FEEDS
         self._show_source_header()
@@ -301,10 +308,16 @@ class MainScreen(Screen[None]):
         same = source.key == self._source_key
         self._source_key = source.key
         query = source.query
-        count = self.library.count_articles(**query)
         library = self.library
+        search = source.search
+        if search is not None:
+            count = library.count_search(search)
+        else:
+            count = library.count_articles(**query)
 
         def fetch(limit: int, offset: int) -> list[ArticleSummary]:
+            if search is not None:
+                return library.search_articles(search, limit=limit, offset=offset)
             return library.articles(**query, limit=limit, offset=offset)
 
         if self.library.is_empty():
@@ -313,6 +326,9 @@ class MainScreen(Screen[None]):
             self.article_list.empty_message = ("No unread stories.",)
         elif source.kind == "bookmarks":
             self.article_list.empty_message = ("No bookmarks yet.",)
+        elif source.kind == "search":
+            self.article_list.empty_message = ("No stories match this saved search.", "",
+                                               f"Query: {source.search}")
         else:
             self.article_list.empty_message = ("No stories here yet.", "",
                                                "Press r to refresh this feed.")
@@ -369,9 +385,11 @@ class MainScreen(Screen[None]):
     # -- the story -------------------------------------------------------------------------
     def open_story(
         self, article_id: int, index: int | None = None, *, focus: bool = True,
-        mark_read: bool = True,
+        mark_read: bool = True, highlight: tuple[Term, ...] = (),
     ) -> None:
-        """Show a story (marking it read), load its related posts, remember it."""
+        """Show a story (marking it read), load its related posts, remember it.
+
+        ``highlight``: search words to mark in it (a story opened from the search)."""
         try:
             article = self.library.article(article_id)
         except NotFoundError:
@@ -381,7 +399,7 @@ class MainScreen(Screen[None]):
         self.query_one("#story-empty").display = False
         view = self.article_view
         view.display = True
-        view.show(article)
+        view.show(article, highlight=highlight)
         view.scroll_home(animate=False)
         if mark_read and not article.read:
             self._set_read(article.id, article.feed_url, True, index)
@@ -412,6 +430,7 @@ class MainScreen(Screen[None]):
         changed = self.library.set_read([article_id], read)
         if changed:
             self.feed_list.adjust_unread(feed_url, -1 if read else 1)
+            self._recount_searches()
         source = self.feed_list.source
         pin = read if source is not None and source.filters_unread else None
         indexes = [index] if index is not None else self.article_list.cached_indexes(article_id)
@@ -420,6 +439,13 @@ class MainScreen(Screen[None]):
             if summary is not None and summary.id == article_id:
                 self.article_list.set_read_mark(row, read, pin=pin)
         self._show_source_header()
+
+    @work(thread=True, exclusive=True, group="saved-searches", exit_on_error=False)
+    def _recount_searches(self) -> None:
+        """Saved searches with fresh counts into the feed list (queries: not on the UI)."""
+        searches = self.library.saved_searches()
+        self.app.call_from_thread(
+            lambda: self.feed_list.set_feeds(self.feed_list.feeds, searches=searches))
 
     def on_article_view_link_opened(self, event: ArticleView.LinkOpened) -> None:
         event.stop()
@@ -598,6 +624,8 @@ class MainScreen(Screen[None]):
         elif source.kind == "bookmarks":
             ids = [s.id for s in self.library.articles(bookmarked=True, unread=True)]
             changed = self.library.set_read(ids, True)
+        elif source.search is not None:
+            changed = self.library.mark_search_read(source.search)
         else:
             changed = self.library.mark_all_read()
         self.reload_feeds()
@@ -608,26 +636,21 @@ class MainScreen(Screen[None]):
 
     # -- dialogs ---------------------------------------------------------------------------
     def action_search(self) -> None:
-        from tui_reader.ui.screens.search import SearchDialog
+        """Full-text search; the story chosen opens here with its matches marked."""
+        from tui_reader.ui.screens.search import SearchOutcome, SearchScreen
 
-        def found(text: str | None) -> None:
-            if text:
-                self.find_title(text)
+        def done(outcome: SearchOutcome | None) -> None:
+            self.reload_feeds()  # a search may have been saved
+            if outcome is None:
+                return
+            self._last_search = outcome.query
+            indexes = self.article_list.cached_indexes(outcome.article_id)
+            if indexes:
+                self.article_list.move_to(indexes[0])
+            self.open_story(outcome.article_id, indexes[0] if indexes else None,
+                            highlight=outcome.terms)
 
-        self.app.push_screen(SearchDialog(), found)
-
-    def find_title(self, text: str) -> bool:
-        """Move to the next story whose title contains ``text`` (wrapping around)."""
-        needle = text.casefold()
-        articles = self.article_list
-        index = articles.find(lambda s: needle in s.title.casefold(),
-                              max(articles.cursor, 0) + 1, wrap=True)
-        if index is None:
-            self.notify(f"No story title here contains {text!r}.")
-            return False
-        articles.move_to(index)
-        self.focus_pane(articles)
-        return True
+        self.app.push_screen(SearchScreen(self.library, self._last_search), done)
 
     def action_add_feed(self) -> None:
         from tui_reader.ui.screens.add_feed import AddFeedDialog
