@@ -61,10 +61,34 @@ def _parse_in_worker(content: bytes, url: str, content_type: str | None) -> Pars
     return parse_feed(content, url, content_type)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool worker initializer: end the worker once the refreshing process is gone.
+
+    A worker forked by the fork server otherwise waits for work forever after its parent
+    is killed (kill -9, a closed terminal), and keeps the fork server and multiprocessing's
+    resource tracker alive with it: three stray processes per killed refresh.
+    """
+
+    def watch() -> None:
+        pause = threading.Event()
+        while not pause.wait(0.5):
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid now belongs to another user's process
+                os._exit(0)
+
+    threading.Thread(target=watch, name="storyreader-parent-watch", daemon=True).start()
+
+
 def _make_executor(feed_count: int) -> Executor:
     if feed_count >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         context = multiprocessing.get_context("forkserver")
-        return ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=min(2, os.cpu_count() or 1), mp_context=context,
+            initializer=_exit_with_parent, initargs=(os.getpid(),),
+        )
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyreader-parse")
 
 
