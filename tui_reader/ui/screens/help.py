@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui_reader.core.config import DEFAULT_KEYS
 from tui_reader.ui.keys import key_actions, keys_display
 
 SECTIONS = (
@@ -46,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
             background: $surface;
         }
         & VerticalScroll { height: 1fr; }
-        & #help-footer { color: $text-muted; padding: 0 1; height: 1; }
+        & #help-footer { color: $text-muted; padding: 0 1; height: auto; }
     }
     """
 
@@ -55,7 +56,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "Keys"
             with VerticalScroll():
                 yield Static(self.key_table(), id="help-table")
-            yield Static(Text("escape, q or ? closes · ctrl+p lists every command"),
+            yield Static(Text("escape, q or ? closes · ctrl+p lists every command · "
+                              "rebind a key by the name on the right in config.toml [keys]"),
                          id="help-footer")
 
     def key_table(self) -> Group:
@@ -71,7 +73,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(
                     Text(keys_display(self.app, action.keys)),
                     Text(action.help[:1].upper() + action.help[1:]),
-                    Text(action.id or ""),
+                    Text(action.id if action.id in DEFAULT_KEYS else ""),
                 )
             if where == "app":
                 table.add_row(Text(keys_display(self.app, ("ctrl+p",))),
@@ -82,7 +84,7 @@ class HelpScreen(ModalScreen[None]):
     @staticmethod
     def _new_table() -> Table:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
-        table.add_column("keys", style="bold", no_wrap=True, width=14)
+        table.add_column("keys", style="bold", no_wrap=True, width=17)
         table.add_column("action", ratio=1)
         table.add_column("id", style="dim", no_wrap=True, width=16)
         return table
