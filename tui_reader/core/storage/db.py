@@ -15,6 +15,14 @@ class DatabaseBusy(sqlite3.OperationalError):
     """Another storyreader holds the write lock for longer than we wait."""
 
 
+def _busy() -> DatabaseBusy:
+    """SQLite's bare "database is locked", said so that a reader knows what to do."""
+    return DatabaseBusy(
+        f"the library is busy: another storyreader has been writing to it for over "
+        f"{BUSY_TIMEOUT_MS / 1000:g} s; try again when it is done"
+    )
+
+
 def connect(path: Path | str, migrations: Sequence[str]) -> sqlite3.Connection:
     """Open ``path`` in WAL mode and bring its schema up to date.
 
@@ -70,7 +78,12 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            raise _busy() from exc
+        raise
     try:
         yield conn
     except BaseException:
