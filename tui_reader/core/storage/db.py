@@ -44,6 +44,8 @@ def connect(path: Path | str, migrations: Sequence[str]) -> sqlite3.Connection:
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[str]) -> None:
     """Apply the migrations past the database's ``PRAGMA user_version``, each atomically."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations):
+        return  # up to date: opening takes no write lock, so it works while another writes
     with transaction(conn):
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(migrations):
