@@ -132,6 +132,16 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
 
 
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, attributes={})
+_SURROGATES_RE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(cleaner: nh3.Cleaner, html: str) -> str:
+    """``cleaner.clean(html)``; nh3 takes UTF-8 only, so lone surrogates (a JSON feed can
+    carry them, e.g. an emoji cut in half) are removed first instead of failing."""
+    try:
+        return cleaner.clean(html)
+    except UnicodeEncodeError:
+        return cleaner.clean(_SURROGATES_RE.sub("", html))
 
 
 @lru_cache(maxsize=1024)
@@ -204,7 +214,7 @@ def sanitize_html(html: str, base_url: str = "") -> str:
         cleaner = _cleaner("")
     if _too_deep(html):
         html = _flatten(html)
-    return clean_text(cleaner.clean(html)).strip()
+    return clean_text(_clean(cleaner, html)).strip()
 
 
 def html_to_line(s: str | None) -> str:
@@ -212,7 +222,7 @@ def html_to_line(s: str | None) -> str:
     if not s:
         return ""
     if "<" in s:
-        s = _ANY_TAG_RE.sub(" ", s) if _too_deep(s) else _TEXT_ONLY.clean(s)
+        s = _ANY_TAG_RE.sub(" ", s) if _too_deep(s) else _clean(_TEXT_ONLY, s)
     if "&" in s:
         s = _html.unescape(s)
     return clean_line(s)
