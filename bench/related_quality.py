@@ -589,6 +589,7 @@ def evaluate(size: int, seed: int = 1, queries: int = 1000, k: int = 5,
                     "engine, no declared links": {"use_declared": False},
                     "engine, no categories": {"use_categories": False},
                     "engine, no same-blog bonus": {"use_same_feed": False},
+                    "engine, no full-text re-ranking": {"use_rerank": False},
                     "engine + pseudo-relevance feedback": {"use_feedback": True},
                 })
             scores: dict[str, float] = {}

@@ -44,7 +44,7 @@ from tui_reader.core.storage.related import WEIGHT_SCALE, SourceRow
 TITLE_WEIGHT = 3  # a title word counts as this many body words
 BODY_WORDS = 80  # words of the body that are indexed (its start says what it is about)
 TEXT_CHARS = 1000  # characters of the body read for that
-SIGNATURE_TERMS = 12  # terms kept per article
+SIGNATURE_TERMS = 8  # terms kept per article (the re-ranking reads the rest)
 QUERY_TERMS = 20  # terms of the open article a query starts from
 POSTINGS_PER_TERM = 800  # strongest postings read per query term
 FEEDBACK_DOCS = 8  # neighbours whose terms expand the query
@@ -56,7 +56,10 @@ CATEGORY_WEIGHT = 0.25  # a shared, rare category adds up to this much
 SAME_FEED_WEIGHT = 0.1  # a post of the same blog gets this much more
 RECENCY_WEIGHT = 0.05  # the newest posts get up to this much more (relative)
 RECENCY_HALF_LIFE_DAYS = 180.0
-CANDIDATES = 60  # candidates considered for duplicates and ranking
+CANDIDATES = 60  # candidates re-ranked, checked for duplicates
+RERANK_WORDS = 300  # words of each candidate's body its cosine is computed over
+RERANK_CHARS = 4000  # characters read for that
+RERANK_BLEND = 1.0  # share of that cosine in the text score (the rest: the index's score)
 EXCERPT_WORDS = 25
 BACKFILL_BATCH = 500  # unindexed older articles indexed per refreshed feed (upgrade path)
 CATEGORY_PREFIX = "#"
@@ -87,6 +90,7 @@ STOP_WORDS = frozenset(
 )
 
 _TERMS: dict[str, str] = {}  # a lower-cased word -> its term ("" for a stop word)
+_TOKENS: dict[str, tuple[str, ...]] = {}  # a white-space token -> its terms
 _TERM_CACHE_MAX = 200_000
 
 
@@ -133,22 +137,35 @@ def _term(word: str) -> str:
     return term
 
 
+def _token_terms(token: str) -> tuple[str, ...]:
+    found = _TOKENS.get(token)
+    if found is None:
+        found = tuple(term for word in _WORD.findall(token) if (term := _term(word)))
+        if len(_TOKENS) < _TERM_CACHE_MAX:
+            _TOKENS[token] = found
+    return found
+
+
 def words(text: str, max_words: int | None = None) -> list[str]:
-    """Lower-cased, accent-folded, stemmed content words of ``text`` (stop words out)."""
+    """Lower-cased, accent-folded, stemmed content words of ``text`` (stop words out);
+    with ``max_words``, of its first that many words.
+
+    Splits on white space and maps each token through a cache (``night.`` and ``night,``
+    are seen once each): several times faster than a Unicode regular expression over the
+    whole text, with the same result.
+    """
     text = text.lower()
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    found = _WORD.findall(text)
-    if max_words is not None:
-        found = found[:max_words]
-    get = _TERMS.get
+    tokens = text.split() if max_words is None else text[: max_words * 12].split()[:max_words]
+    get = _TOKENS.get
     out: list[str] = []
-    for word in found:
-        term = get(word)
-        if term is None:
-            term = _term(word)
-        if term:
-            out.append(term)
+    for token in tokens:
+        found = get(token)
+        if found is None:
+            found = _token_terms(token)
+        if found:
+            out.extend(found)
     return out
 
 
@@ -174,23 +191,21 @@ def near_identical(a: str, b: str) -> bool:
 
 
 def _body(row: SourceRow) -> str:
-    """The text to index: the body, with the summary too when it is not just its start."""
+    """The text to index: the body, led by the summary when that is not just its start."""
     summary, text = row.summary.strip(), row.text.strip()
-    if not text:
-        return summary
-    if not summary:
-        return text
-    head = " ".join(summary.split()[:8])
-    if head and head in " ".join(text[: len(summary) + 400].split()):
+    if not text or not summary:
+        return text or summary
+    head = " ".join(summary[:200].split()[:6])
+    if head in " ".join(text[:400].split()):
         return text
     return f"{summary} {text}"
 
 
-def _doc_terms(row: SourceRow) -> Counter[str]:
+def _doc_terms(row: SourceRow, body_words: int = 0) -> Counter[str]:
     counts: Counter[str] = Counter()
     for word in words(row.title):
         counts[word] += TITLE_WEIGHT
-    counts.update(words(_body(row), BODY_WORDS))
+    counts.update(words(_body(row), body_words or BODY_WORDS))
     return counts
 
 
@@ -217,8 +232,17 @@ def _weights(
     return {t: w / norm for t, w in raw.items()}
 
 
+def _dot(a: dict[int, float], b: dict[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum(w * get(t, 0.0) for t, w in a.items())
+
+
 def _top(weights: dict[int, float], k: int) -> dict[int, float]:
-    return dict(sorted(weights.items(), key=lambda kv: -kv[1])[:k])
+    if len(weights) <= k:
+        return weights
+    return dict(heapq.nlargest(k, weights.items(), key=lambda kv: kv[1]))
 
 
 def _unit(weights: dict[int, float]) -> dict[int, float]:
@@ -259,12 +283,14 @@ class RelatedEngine:
         use_declared: bool = True,
         use_categories: bool = True,
         use_same_feed: bool = True,
+        use_rerank: bool = True,
         use_feedback: bool = False,
     ) -> None:
         self.storage = storage
         self.use_declared = use_declared
         self.use_categories = use_categories
         self.use_same_feed = use_same_feed
+        self.use_rerank = use_rerank
         self.use_feedback = use_feedback
 
     # -- index upkeep ----------------------------------------------------------------------
@@ -286,10 +312,13 @@ class RelatedEngine:
         df_counts: Counter[str] = Counter()
         added = 0
         for row, counts, cats in docs:
-            increment = 1 if row.id in new else 0
-            added += increment
-            for term in (*counts, *cats):
-                df_counts[term] += increment
+            if row.id in new:
+                added += 1
+                df_counts.update(counts.keys())
+                df_counts.update(cats)
+            else:  # re-indexed: known already, just look its terms up
+                for term in (*counts, *cats):
+                    df_counts.setdefault(term, 0)
         n = index_sql.add_docs(conn, added) if added else max(index_sql.doc_count(conn), 1)
         stats = index_sql.count_terms(conn, df_counts)
         signatures = []
@@ -475,7 +504,8 @@ class RelatedEngine:
                 out[aid] = out.get(aid, 0.0) + CATEGORY_WEIGHT * min(value, 1.0)
             return out
 
-        scores = combined(text_scores(query))
+        text = text_scores(query)
+        scores = combined(text)
         if self.use_feedback and scores:
             best = self._best(scores, excluded, FEEDBACK_DOCS)
             docs = index_sql.docs(conn, best)
@@ -494,8 +524,15 @@ class RelatedEngine:
                     if k >= FEEDBACK_MIN_SUPPORT:
                         boost = (k / len(docs)) ** FEEDBACK_SUPPORT_POWER
                         expanded[term_id] = expanded.get(term_id, 0.0) + scale * w * boost
-                scores = combined(text_scores(_unit(_top(expanded, FEEDBACK_TERMS))))
+                text = text_scores(_unit(_top(expanded, FEEDBACK_TERMS)))
+                scores = combined(text)
         best = self._best(scores, excluded, CANDIDATES)
+        if self.use_rerank and best:
+            cosine = self._cosines(conn, src, best, n)
+            blend = RERANK_BLEND
+            text = {a: blend * cosine.get(a, 0.0) + (1 - blend) * text.get(a, 0.0)
+                    for a in best}
+            scores = combined(text)
         meta = index_sql.doc_meta(conn, best)
         today = int(datetime.now(UTC).timestamp() // 86400)
         ranked = []
@@ -508,6 +545,19 @@ class RelatedEngine:
             ranked.append((aid, score))
         ranked.sort(key=lambda kv: -kv[1])
         return ranked
+
+    @staticmethod
+    def _cosines(
+        conn: sqlite3.Connection, src: SourceRow, ids: Sequence[int], n: int
+    ) -> dict[int, float]:
+        """TF-IDF cosine of the open article with each candidate over their full (longer)
+        texts: the index's short signatures find candidates, this orders them."""
+        rows = [src, *index_sql.sources(conn, ids, RERANK_CHARS)]
+        counts = {row.id: _doc_terms(row, RERANK_WORDS) for row in rows}
+        stats = index_sql.lookup_terms(conn, {t for c in counts.values() for t in c})
+        vectors = {aid: _weights(c, stats, n) for aid, c in counts.items()}
+        query = vectors.pop(src.id)
+        return {aid: _dot(query, vector) for aid, vector in vectors.items()}
 
     @staticmethod
     def _best(scores: dict[int, float], excluded: set[int], k: int) -> list[int]:

@@ -51,8 +51,8 @@ class ItemRow:
 
 
 _SOURCE_COLUMNS = (
-    "a.id, a.feed_id, a.title, a.link, a.summary, substr(a.text, 1, ?), a.categories,"
-    " a.sort_date"
+    "a.id, a.feed_id, a.title, a.link, substr(a.summary, 1, ?1), substr(a.text, 1, ?1),"
+    " a.categories, a.sort_date"
 )
 
 
