@@ -466,7 +466,7 @@ def corpus() -> list[Case]:
             _file("jsonfeed_wrong_types.json"),
             content_type=feed_json,
             min_entries=5,
-            keep=("list id and url",),
+            keep=("list id and url", "an emoji cut in half"),
         ),
         Case(
             "terminal-rss-raw",
