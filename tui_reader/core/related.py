@@ -360,15 +360,15 @@ class RelatedEngine:
         thread has its own connection).
         """
         conn = self.storage.conn
-        src = index_sql.source(conn, article_id, TEXT_CHARS)
+        src = index_sql.source(conn, article_id, RERANK_CHARS)
         if src is None:
             raise NotFoundError(f"no article with id {article_id}")
         if limit <= 0:
             return []
         own_key = title_key(src.title)
         excluded, keys, seen_links = self._duplicates(conn, src, own_key)
-        declared = self._declared(conn, src, own_key, excluded) if self.use_declared else []
-        ranked = self._ranked(conn, src, own_key, excluded)
+        declared = self._declared(conn, src, excluded) if self.use_declared else []
+        ranked = self._ranked(conn, src, excluded)
         chosen: list[tuple[int, float]] = []
         info = index_sql.items(conn, [a for a, _ in declared], 0)
         top_score = ranked[0][1] if ranked else 0.0
@@ -449,9 +449,11 @@ class RelatedEngine:
             keys.append(key)
         return True
 
+    @staticmethod
     def _declared(
-        self, conn: sqlite3.Connection, src: SourceRow, own_key: str, excluded: set[int]
+        conn: sqlite3.Connection, src: SourceRow, excluded: set[int]
     ) -> list[tuple[int, float]]:
+        """Cached articles the open one links to as related, in its order."""
         links = [link for link in index_sql.declared_links(conn, src.id) if link != src.link]
         found = index_sql.ids_by_links(conn, links)
         out: list[tuple[int, float]] = []
@@ -462,7 +464,7 @@ class RelatedEngine:
         return out
 
     def _ranked(
-        self, conn: sqlite3.Connection, src: SourceRow, own_key: str, excluded: set[int]
+        self, conn: sqlite3.Connection, src: SourceRow, excluded: set[int]
     ) -> list[tuple[int, float]]:
         """Candidates by text, category and recency score, best first (duplicates of the
         open article already out; near-identical titles are checked by the caller)."""
