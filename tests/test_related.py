@@ -8,6 +8,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.library import Library, open_library
@@ -275,3 +277,18 @@ def test_real_refreshes_from_local_feed_files(lib, tmp_path: Path):
 def test_words_fold_stem_and_drop_stop_words():
     assert words("The Haunted Houses were running; Café NAÏVE ghosts 1920") == [
         "haunt", "house", "run", "cafe", "naive", "ghost"]
+
+
+PIECES = [*"ab é—.,'’\n\t1_Zß", "ﬁ", "e\u0301", "the", "ing", "ed", "s"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+@settings(max_examples=200, deadline=None)
+def test_white_space_tokeniser_matches_the_regular_expression(text):
+    import unicodedata
+
+    from tui_reader.core import related
+
+    lowered = unicodedata.normalize("NFC", text.lower())
+    expected = [t for w in related._WORD.findall(lowered) if (t := related._term(w))]
+    assert words(text) == expected
