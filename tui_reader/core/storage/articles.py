@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.models import Article, ArticleSummary, Author, Enclosure, ParsedEntry
-from tui_reader.core.storage.db import from_iso, now_iso, to_iso
+from tui_reader.core.storage.db import from_iso, now_iso, to_iso, transaction
 
 BOOKMARKED = (
     "EXISTS (SELECT 1 FROM bm.bookmarks b WHERE b.feed_url = f.url AND b.guid = a.guid)"
@@ -142,86 +142,108 @@ def ids_by_links(conn: sqlite3.Connection, links: Iterable[str]) -> dict[str, in
     return result
 
 
-def _entry_hash(entry: ParsedEntry) -> str:
+# What storing an entry writes, in this order (see :func:`entry_row`).
+ROW_COLUMNS = (
+    "guid", "title", "link", "author", "authors", "published", "updated", "sort_date",
+    "summary", "content_html", "text", "enclosures", "categories", "related_links", "hash",
+)  # fmt: skip
+_GUID, _SORT_DATE, _HASH = 0, 7, 14
+EntryRow = tuple[object, ...]
+_INSERT = (
+    f"INSERT INTO articles (id, feed_id, {', '.join(ROW_COLUMNS)}, first_seen) "
+    f"VALUES ({', '.join('?' * (len(ROW_COLUMNS) + 3))})"
+)
+_UPDATE = f"UPDATE articles SET {', '.join(c + ' = ?' for c in ROW_COLUMNS[1:])} WHERE id = ?"
+_UPDATE_UNDATED = "UPDATE articles SET {} WHERE id = ?".format(
+    ", ".join(c + " = ?" for c in ROW_COLUMNS[1:] if c != "sort_date")
+)
+
+
+def _entry_hash(entry: ParsedEntry, published: str | None, updated: str | None) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in (entry.title, entry.link, entry.summary, entry.content_html,
-                 to_iso(entry.updated) or "", to_iso(entry.published) or ""):
+                 updated or "", published or ""):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()
 
 
-def _entry_row(entry: ParsedEntry, now: str) -> dict[str, object]:
+def entry_row(entry: ParsedEntry) -> EntryRow:
+    """The column values (:data:`ROW_COLUMNS`) storing ``entry`` writes; ``sort_date`` is
+    None for an undated entry. Needs no connection, so parse workers compute it."""
     published = to_iso(entry.published)
     updated = to_iso(entry.updated)
-    return {
-        "guid": entry.guid,
-        "title": entry.title,
-        "link": entry.link,
-        "author": ", ".join(a.name or a.email for a in entry.authors if a.name or a.email),
-        "authors": json.dumps([{"name": a.name, "email": a.email, "url": a.url}
-                               for a in entry.authors]),
-        "published": published,
-        "updated": updated,
-        "sort_date": published or updated or now,
-        "summary": entry.summary,
-        "content_html": entry.content_html,
-        "text": entry.text,
-        "enclosures": json.dumps([{"url": e.url, "type": e.type, "length": e.length}
-                                  for e in entry.enclosures]),
-        "categories": json.dumps(list(entry.categories)),
-        "related_links": json.dumps(list(entry.related_links)),
-        "hash": _entry_hash(entry),
-    }
+    authors = entry.authors
+    return (
+        entry.guid,
+        entry.title,
+        entry.link,
+        ", ".join(a.name or a.email for a in authors if a.name or a.email),
+        json.dumps([{"name": a.name, "email": a.email, "url": a.url} for a in authors])
+        if authors else "[]",
+        published,
+        updated,
+        published or updated,
+        entry.summary,
+        entry.content_html,
+        entry.text,
+        json.dumps([{"url": e.url, "type": e.type, "length": e.length}
+                    for e in entry.enclosures]) if entry.enclosures else "[]",
+        json.dumps(list(entry.categories)) if entry.categories else "[]",
+        json.dumps(list(entry.related_links)) if entry.related_links else "[]",
+        _entry_hash(entry, published, updated),
+    )
 
 
 def store_entries(
-    conn: sqlite3.Connection, fid: int, entries: Sequence[ParsedEntry]
+    conn: sqlite3.Connection,
+    fid: int,
+    entries: Sequence[ParsedEntry],
+    rows: Sequence[EntryRow] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Insert new entries and update changed ones in place (same guid → same id).
 
-    Read state is kept. Returns the ids of new and of updated articles.
+    Read state is kept. Returns the ids of new and of updated articles. ``rows`` are the
+    entries' :func:`entry_row` values when they were computed already (in a parse worker).
     """
-    existing = {
-        row[0]: (row[1], row[2])
-        for row in conn.execute("SELECT guid, id, hash FROM articles WHERE feed_id = ?", (fid,))
-    }
-    now = now_iso()
-    seen: set[str] = set()
-    inserts: list[dict[str, object]] = []
-    updates: list[dict[str, object]] = []
-    updated_ids: list[int] = []
-    for entry in entries:
-        if entry.guid in seen:
-            continue
-        seen.add(entry.guid)
-        row = _entry_row(entry, now)
-        old = existing.get(entry.guid)
-        if old is None:
-            row["feed_id"] = fid
-            row["first_seen"] = now
-            inserts.append(row)
-        elif old[1] != row["hash"]:
-            row["id"] = old[0]
-            if not entry.published and not entry.updated:
-                row.pop("sort_date")
-            updates.append(row)
-            updated_ids.append(old[0])
-    new_ids: list[int] = []
-    if inserts:
-        columns = list(inserts[0])
-        sql = (
-            f"INSERT INTO articles ({', '.join(columns)}) "
-            f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id"
-        )
-        for row in inserts:
-            new_ids.append(conn.execute(sql, row).fetchone()[0])
-    for row in updates:
-        columns = [c for c in row if c != "id"]
-        conn.execute(
-            f"UPDATE articles SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :id", row
-        )
-    return new_ids, updated_ids
+    if rows is None:
+        rows = [entry_row(entry) for entry in entries]
+    with transaction(conn):  # the write lock: new ids are taken from MAX(id)
+        existing = {
+            row[0]: (row[1], row[2])
+            for row in conn.execute(
+                "SELECT guid, id, hash FROM articles WHERE feed_id = ?", (fid,)
+            )
+        }
+        now = now_iso()
+        seen: set[object] = set()
+        inserts: list[EntryRow] = []
+        updates: list[tuple[int, EntryRow]] = []
+        for row in rows:
+            guid = row[_GUID]
+            if guid in seen:
+                continue
+            seen.add(guid)
+            old = existing.get(guid)  # type: ignore[call-overload]
+            if old is None:
+                inserts.append(row)
+            elif old[1] != row[_HASH]:
+                updates.append((old[0], row))
+        new_ids: list[int] = []
+        if inserts:
+            first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
+            new_ids = list(range(first, first + len(inserts)))
+            conn.executemany(_INSERT, [
+                (aid, fid, *row[:_SORT_DATE], row[_SORT_DATE] or now, *row[_SORT_DATE + 1:], now)
+                for aid, row in zip(new_ids, inserts, strict=True)
+            ])
+        for aid, row in updates:
+            if row[_SORT_DATE] is None:  # an undated entry keeps its place in the list
+                values = row[1:_SORT_DATE] + row[_SORT_DATE + 1:]
+                conn.execute(_UPDATE_UNDATED, (*values, aid))
+            else:
+                conn.execute(_UPDATE, (*row[1:], aid))
+    return new_ids, [aid for aid, _ in updates]
 
 
 def set_read(conn: sqlite3.Connection, ids: Iterable[int], read: bool = True) -> int:
