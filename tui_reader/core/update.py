@@ -2,9 +2,14 @@
 
 Fetching is async (one shared HTTP client, bounded concurrency). Parsing is CPU work and
 never runs on the event loop: it goes to a process pool when there are many feeds (so it
-uses the other core and leaves the GIL to the UI) and to a thread otherwise. Each feed is
-stored in one transaction as soon as it is parsed, so a cancelled or crashed refresh keeps
-everything committed before it.
+uses the other core and leaves the GIL to the UI) and to a thread otherwise. The worker
+also computes the rows to store (hashes, JSON columns), so the process that writes does
+little more than SQLite's own work. Each feed is stored in one transaction as soon as it is
+parsed, so a cancelled or crashed refresh keeps everything committed before it.
+
+The parsers (fastfeedparser, feedparser, lxml, the sanitizer) are imported only where a
+document is parsed: a refresh whose feeds all answer 304, or whose parsing happens in
+worker processes, never loads them in the main process.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +27,7 @@ from pathlib import Path
 from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import Fetcher, FetchResult
 from tui_reader.core.filters import drop_killed
-from tui_reader.core.models import FeedResult, ParsedFeed, RefreshSummary
-from tui_reader.core.sources import parse_feed
-from tui_reader.core.sources.discovery import find_feed_links, looks_like_html
+from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
@@ -57,8 +60,19 @@ def source_url(source: str) -> str:
     return "https://" + source
 
 
-def _parse_in_worker(content: bytes, url: str, content_type: str | None) -> ParsedFeed:
-    return parse_feed(content, url, content_type)
+def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """:func:`tui_reader.core.sources.parse_feed`, imported on first use."""
+    from tui_reader.core.sources import parse_feed as parse
+
+    return parse(data, url, content_type)
+
+
+def _parse_in_worker(
+    content: bytes, url: str, content_type: str | None
+) -> tuple[ParsedFeed, list[article_sql.EntryRow]]:
+    """The parsed feed and its entries' rows (one pickle: the rows share the strings)."""
+    parsed = parse_feed(content, url, content_type)
+    return parsed, [article_sql.entry_row(entry) for entry in parsed.entries]
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -85,6 +99,8 @@ def _exit_with_parent(parent: int) -> None:
 def _make_executor(feed_count: int) -> Executor:
     if feed_count >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         context = multiprocessing.get_context("forkserver")
+        # The fork server imports the parsers once; every worker forked from it has them.
+        context.set_forkserver_preload(["tui_reader.core.update", "tui_reader.core.sources"])
         return ProcessPoolExecutor(
             max_workers=min(2, os.cpu_count() or 1), mp_context=context,
             initializer=_exit_with_parent, initargs=(os.getpid(),),
@@ -196,7 +212,7 @@ class Refresher:
                 )
             return FeedResult(state.url, not_modified=True)
         try:
-            parsed = await loop.run_in_executor(
+            parsed, rows = await loop.run_in_executor(
                 executor, _parse_in_worker, fetched.content, fetched.final_url,
                 fetched.content_type,
             )
@@ -216,14 +232,20 @@ class Refresher:
                 conn, state.id, fetched.permanent_redirect
             ):
                 url = fetched.permanent_redirect
-            new, updated = self._store(conn, state.id, parsed, fetched)
+            new, updated = self._store(conn, state.id, parsed, fetched, rows)
         return FeedResult(url, new=len(new), updated=len(updated), title=parsed.title)
 
     def _store(
-        self, conn: object, fid: int, parsed: ParsedFeed, fetched: FetchResult
+        self,
+        conn: object,
+        fid: int,
+        parsed: ParsedFeed,
+        fetched: FetchResult,
+        rows: Sequence[article_sql.EntryRow] | None = None,
     ) -> tuple[list[int], list[int]]:
         entries = drop_killed(conn, fid, parsed.entries)  # type: ignore[arg-type]
-        new, updated = article_sql.store_entries(conn, fid, entries)  # type: ignore[arg-type]
+        rows = _rows_for(entries, parsed.entries, rows)
+        new, updated = article_sql.store_entries(conn, fid, entries, rows)  # type: ignore[arg-type]
         feed_sql.record_success(
             conn,  # type: ignore[arg-type]
             fid,
@@ -255,6 +277,8 @@ class Refresher:
                 )
                 feed_url = fetched.permanent_redirect or url
             except FeedParseError as exc:
+                from tui_reader.core.sources.discovery import looks_like_html
+
                 if not looks_like_html(fetched.content or b"", fetched.content_type):
                     raise FeedParseError(f"{url} is not a feed: {exc}") from None
                 feed_url, fetched, parsed = await self._discover(fetcher, url, fetched)
@@ -269,6 +293,8 @@ class Refresher:
     async def _discover(
         self, fetcher: Fetcher, url: str, page: FetchResult
     ) -> tuple[str, FetchResult, ParsedFeed]:
+        from tui_reader.core.sources.discovery import find_feed_links
+
         links = find_feed_links(page.content or b"", page.final_url)
         if not links:
             raise FeedParseError(f"{url} is a web page that links to no feed")
@@ -289,7 +315,22 @@ class Refresher:
         raise FeedParseError(f"{url}: no usable feed found ({'; '.join(problems)})")
 
 
+def _rows_for(
+    kept: Sequence[ParsedEntry],
+    parsed: Sequence[ParsedEntry],
+    rows: Sequence[article_sql.EntryRow] | None,
+) -> Sequence[article_sql.EntryRow] | None:
+    """The precomputed rows of the entries a killfile ``kept`` (None: compute them)."""
+    if rows is None or kept is parsed:
+        return rows
+    by_entry = {id(entry): row for entry, row in zip(parsed, rows, strict=True)}
+    found = [by_entry.get(id(entry)) for entry in kept]
+    return None if None in found else found  # type: ignore[return-value]
+
+
 def _not_a_feed_message(fetched: FetchResult, exc: FeedParseError) -> str:
+    from tui_reader.core.sources.discovery import looks_like_html
+
     if looks_like_html(fetched.content or b"", fetched.content_type):
         return "not a feed: the server sent a web page"
     return f"not a feed: {exc}"
