@@ -139,7 +139,9 @@ class StoryreaderApp(App[int]):
                 screen.save_state()
         self.exit(0)
 
-    def open_link(self, url: str) -> None:
-        """Open a web link in the user's browser (callers check it is http/https)."""
-        self.open_url(url)
+    def open_link(self, url: str) -> bool:
+        """Open an http, https or mailto link: ``[share] browser`` or the system's browser."""
+        from tui_reader.ui.browser import open_in_browser
+
+        return open_in_browser(self, url)
 

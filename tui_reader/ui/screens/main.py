@@ -449,8 +449,7 @@ class MainScreen(Screen[None]):
 
     def on_article_view_link_opened(self, event: ArticleView.LinkOpened) -> None:
         event.stop()
-        if is_web_link(event.url) or event.url.lower().startswith("mailto:"):
-            self.app_.open_link(event.url)
+        self.app_.open_link(event.url)  # http, https or mailto only (checked there too)
 
     def open_link(self, url: str) -> None:
         """Open a story's web link; anything but http(s) is refused."""

@@ -20,8 +20,8 @@ from tui_reader.core.share import (
     Shareable,
     ShareError,
     check_link,
-    openable,
 )
+from tui_reader.ui.browser import open_in_browser
 from tui_reader.ui.clipboard import copy_text
 from tui_reader.ui.widgets.qr_code import QRCode
 
@@ -40,12 +40,10 @@ def can_share(app: App, item: Shareable) -> bool:
 
 
 def open_link(app: App, url: str, what: str = "browser") -> bool:
-    """Hand a web or ``mailto:`` URL to the browser; anything else is refused, with a note."""
-    if not openable(url):
-        app.notify("not opened: only http, https and mailto links are opened",
-                   title="Cannot open", severity="error", markup=False)
+    """Hand a web or ``mailto:`` URL to the browser (``[share] browser`` if set); anything
+    else is refused, with a note."""
+    if not open_in_browser(app, url):
         return False
-    app.open_url(url)
     app.notify(f"Opening {what}", markup=False)
     return True
 
