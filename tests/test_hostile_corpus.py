@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -289,3 +290,65 @@ def test_the_screen_checks_catch_a_raw_escape() -> None:
     foreign, segments = asyncio.run(run())
     assert foreign and "\\x1b]0;pwned" in foreign[0]
     assert segments and "\x9b" in segments[0]
+
+
+def test_the_real_app_shows_the_hostile_library_without_foreign_escapes(
+    hostile: HostileLibrary, tmp_path: Path
+) -> None:
+    """The reader itself (``build_app``, as ``storyreader`` runs it): the feed list with
+    every hostile feed title, the story list, and the hostile stories opened in it."""
+    from tui_reader.ui.run import build_app
+    from tui_reader.ui.screens.main import MainScreen
+
+    data = tmp_path / "data"
+    shutil.copytree(hostile.data_dir, data)  # the app marks stories read: use a copy
+    lib = hostile.lib
+    story_ids = [
+        s.id
+        for name, url in hostile.urls.items()
+        if not name.startswith(("jsonfeed-top-", "jsonfeed-items-"))
+        for s in lib.articles(feed_url=url, limit=2)
+    ]
+    assert len(story_ids) > 30
+
+    async def run() -> list[str]:
+        problems: list[str] = []
+        app = build_app(data, tmp_path / "config")
+
+        def check(where: str) -> None:
+            problems.extend(f"{where}: {s}" for s in foreign_sequences(terminal_output(app)))
+            for text in segment_texts(app):
+                if bad := unsafe_chars(text, one_line=True):
+                    problems.append(f"{where}: segment {sorted(bad)!r} in {text[:40]!r}")
+
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                check("start")
+                for _ in range(5):  # as a reader does: open, back, next
+                    await pilot.press("enter")
+                    await pilot.pause()
+                    check("story opened by key")
+                    await pilot.press("escape", "j")
+                screen = app.screen
+                assert isinstance(screen, MainScreen)
+                for article_id in story_ids:  # every hostile story, straight
+                    screen.open_story(article_id)
+                    await pilot.pause()
+                    check(f"story {article_id}")
+                await pilot.press("escape", "escape")  # the feed list: every feed's title
+                check("feed list top")
+                await pilot.press(*["j"] * 20)
+                await pilot.pause()
+                check("feed list middle")
+                await pilot.press("G")
+                await pilot.pause()
+                check("feed list end")
+        finally:
+            app.library.close()
+        return problems
+
+    problems = within(180, asyncio.run, run())
+    assert not problems, "\n".join(problems[:30])
