@@ -289,7 +289,8 @@ def toml_error_message(where: str, error: tomllib.TOMLDecodeError) -> str:
     return f"{where}: {text}"
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
+    """How a TOML value's type reads in a problem message."""
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int):
@@ -420,7 +421,7 @@ class _Reader:
         default = cls()
         if not isinstance(data, dict):
             self.report((section,), f"'{section}' must be a table ([{section}]), "
-                        f"not {_type_name(data)}")
+                        f"not {type_name(data)}")
             return default
         types = _field_types(cls)
         values: dict[str, Any] = {}
@@ -433,7 +434,7 @@ class _Reader:
             ok, value = _coerce(types[key], raw)
             if not ok:
                 self.report(path, f"{self.name(path)} must be {_expected(types[key])}, "
-                            f"not {_type_name(raw)}; using the default "
+                            f"not {type_name(raw)}; using the default "
                             f"{getattr(default, key)!r}")
                 continue
             if types[key] in (int, float):
@@ -455,7 +456,7 @@ class _Reader:
     def keys(self, data: object) -> Mapping[str, str]:
         keys = dict(DEFAULT_KEYS)
         if not isinstance(data, dict):
-            self.report(("keys",), f"'keys' must be a table ([keys]), not {_type_name(data)}")
+            self.report(("keys",), f"'keys' must be a table ([keys]), not {type_name(data)}")
             return MappingProxyType(keys)
         user_set: list[str] = []
         for action, raw in data.items():
@@ -465,7 +466,7 @@ class _Reader:
                 continue
             if not isinstance(raw, str):
                 self.report(path, f"{self.name(path)} must be a string like \"j,down\", "
-                            f"not {_type_name(raw)}; using the default {DEFAULT_KEYS[action]!r}")
+                            f"not {type_name(raw)}; using the default {DEFAULT_KEYS[action]!r}")
                 continue
             problem, normalized = _parse_keys(raw)
             if problem:
@@ -504,7 +505,7 @@ def parse_config(text: str, where: str = "config.toml") -> tuple[Config, list[st
         if key == "theme":
             if not isinstance(raw, str) or not raw.strip():
                 reader.report((key,), f"'theme' must be a theme name like \"paper\", "
-                              f"not {_type_name(raw) if not isinstance(raw, str) else 'empty'}"
+                              f"not {type_name(raw) if not isinstance(raw, str) else 'empty'}"
                               f"; using {DEFAULT_THEME!r}")
                 continue
             values["theme"] = raw.strip()
@@ -706,7 +707,7 @@ def save_setting(config_dir: Path, key: str, value: bool | int | float | str) ->
     kind = _setting_type(path_parts)
     ok, value = _coerce(kind, value)
     if not ok:
-        raise ConfigError(f"{key} must be {_expected(kind)}, not {_type_name(value)}")
+        raise ConfigError(f"{key} must be {_expected(kind)}, not {type_name(value)}")
     file = config_path(config_dir)
     where = display_path(file)
     try:

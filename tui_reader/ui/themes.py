@@ -18,7 +18,13 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
 from tui_reader.core import contrast
-from tui_reader.core.config import DEFAULT_THEME, display_path, find_line, toml_error_message
+from tui_reader.core.config import (
+    DEFAULT_THEME,
+    display_path,
+    find_line,
+    toml_error_message,
+    type_name,
+)
 from tui_reader.core.paths import shipped_themes_dir
 
 if TYPE_CHECKING:
@@ -53,20 +59,6 @@ class ThemeFileError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(problems[0] if problems else "bad theme file")
         self.problems = problems
-
-
-def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
 
 
 def _variable_problem(name: str, value: str) -> str | None:
@@ -122,7 +114,7 @@ def theme_from_toml(name: str, text: str, where: str) -> tuple[Theme, list[str]]
         elif key in COLOUR_KEYS:
             if not isinstance(value, str):
                 errors.append(f"{at(key)}: '{key}' must be a colour string like \"#1e2128\", "
-                              f"not {_type_name(value)}")
+                              f"not {type_name(value)}")
                 continue
             try:
                 Color.parse(value)
@@ -132,12 +124,12 @@ def theme_from_toml(name: str, text: str, where: str) -> tuple[Theme, list[str]]
             kwargs[key] = value
         elif key in BOOL_KEYS:
             if not isinstance(value, bool):
-                errors.append(f"{at(key)}: '{key}' must be true or false, not {_type_name(value)}")
+                errors.append(f"{at(key)}: '{key}' must be true or false, not {type_name(value)}")
                 continue
             kwargs[key] = value
         elif key in NUMBER_KEYS:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                errors.append(f"{at(key)}: '{key}' must be a number, not {_type_name(value)}")
+                errors.append(f"{at(key)}: '{key}' must be a number, not {type_name(value)}")
             elif not 0 <= value <= 1:
                 errors.append(f"{at(key)}: '{key}' must be between 0 and 1, not {value}")
             else:
@@ -145,14 +137,14 @@ def theme_from_toml(name: str, text: str, where: str) -> tuple[Theme, list[str]]
         else:  # variables
             if not isinstance(value, dict):
                 errors.append(f"{at(key)}: 'variables' must be a table ([variables]), "
-                              f"not {_type_name(value)}")
+                              f"not {type_name(value)}")
                 continue
             variables: dict[str, str] = {}
             for var, var_value in value.items():
                 if not _VARIABLE_NAME_RE.fullmatch(var):
                     problem = f"'{var}' is not a Textual variable name like footer-key-foreground"
                 elif not isinstance(var_value, str):
-                    problem = f"'{var}' must be a string, not {_type_name(var_value)}"
+                    problem = f"'{var}' must be a string, not {type_name(var_value)}"
                 else:
                     problem = _variable_problem(var, var_value)
                 if problem:
