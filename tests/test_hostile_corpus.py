@@ -350,5 +350,9 @@ def test_the_real_app_shows_the_hostile_library_without_foreign_escapes(
             app.library.close()
         return problems
 
+    probe = hostile.server.url("/probe/image.png")
+    assert any(probe in lib.article(i).content_html for i in story_ids), "no remote image"
     problems = within(180, asyncio.run, run())
     assert not problems, "\n".join(problems[:30])
+    # Images are placeholders: showing them fetched nothing, and neither did any link.
+    assert [r.path for r in hostile.server.requests if r.path.startswith("/probe")] == []
