@@ -4,12 +4,15 @@ Signals, strongest first:
 
 1. Links the post itself declares related (Jetpack's related posts, a "Related Posts"
    list in its HTML): cached ones come first, in the post's order.
-2. Text: TF-IDF over the whole cache, title words counting ``TITLE_WEIGHT`` times. Each
-   article gets a *signature* (its ``SIGNATURE_TERMS`` strongest terms) when it is stored
-   (``on_stored`` hook, inside the refresh's transaction); signatures form an inverted
-   index in SQLite. A query scores candidates from the open article's strongest terms
-   (optionally expanding the query with the terms its best few neighbours share:
-   pseudo-relevance feedback, Rocchio style; off by default, see ``RelatedEngine``).
+2. Text: TF-IDF over the whole cache, title words counting ``TITLE_WEIGHT`` times.
+   Candidates come from two indexes. Each article gets a *signature* (its
+   ``SIGNATURE_TERMS`` strongest terms) when it is stored (``on_stored`` hook, inside the
+   refresh's transaction); signatures form an inverted index in SQLite, read strongest
+   postings first. The open article's rarer words are also looked up in the full-text
+   index (FTS5, kept by the articles table's triggers): rare words have short lists, so
+   that is cheap, and it finds posts whose shared words missed the short signatures.
+   Every candidate is then scored by the TF-IDF cosine of its longer text with the open
+   article's.
 3. Shared categories/tags, weighted by how rare the category is.
 4. The same blog, slightly (blogs keep to their subjects; serials to their characters).
 5. Recency, slightly.
@@ -17,8 +20,9 @@ Signals, strongest first:
 The open article, its duplicates (same link, or a near-identical title: a syndicated copy
 in another feed) and duplicates among the suggestions are left out.
 
-Costs are bounded: a query reads at most ``POSTINGS_PER_TERM`` postings per term, so it
-stays fast on a large cache; upkeep tokenises only the title and the first ``BODY_WORDS``
+Costs are bounded: a query reads at most ``POSTINGS_PER_TERM`` postings per term and
+re-scores at most ``CANDIDATES + FTS_CANDIDATES`` articles, so it stays fast on a large
+cache; upkeep tokenises only the title and the first ``BODY_WORDS``
 words of each new article. Memory: a bounded word -> term cache, nothing per article.
 No UI imports.
 """
@@ -47,11 +51,6 @@ TEXT_CHARS = 1000  # characters of the body read for that
 SIGNATURE_TERMS = 8  # terms kept per article (the re-ranking reads the rest)
 QUERY_TERMS = 20  # terms of the open article a query starts from
 POSTINGS_PER_TERM = 800  # strongest postings read per query term
-FEEDBACK_DOCS = 8  # neighbours whose terms expand the query
-FEEDBACK_WEIGHT = 0.7  # their centroid's weight against the article's own terms
-FEEDBACK_TERMS = 40  # terms of the expanded query
-FEEDBACK_MIN_SUPPORT = 2  # an expansion term must be in this many of those neighbours
-FEEDBACK_SUPPORT_POWER = 1.0  # and weighs more the more of them have it
 CATEGORY_WEIGHT = 0.25  # a shared, rare category adds up to this much
 SAME_FEED_WEIGHT = 0.1  # a post of the same blog gets this much more
 RECENCY_WEIGHT = 0.05  # the newest posts get up to this much more (relative)
@@ -59,10 +58,16 @@ RECENCY_HALF_LIFE_DAYS = 180.0
 CANDIDATES = 60  # candidates re-ranked, checked for duplicates
 RERANK_WORDS = 300  # words of each candidate's body its cosine is computed over
 RERANK_CHARS = 4000  # characters read for that
-RERANK_BLEND = 1.0  # share of that cosine in the text score (the rest: the index's score)
+FTS_TERMS = 20  # the article's rarer words looked up in the full-text index
+FTS_CANDIDATES = 40  # best full-text matches added to the candidates
+RARE_DF_MIN = 50  # "rarer": in at most this many articles,
+RARE_DF_SHARE = 0.005  # or this share of the cache, whichever is more
 EXCERPT_WORDS = 25
 BACKFILL_BATCH = 500  # unindexed older articles indexed per refreshed feed (upgrade path)
 CATEGORY_PREFIX = "#"
+GENERIC_TITLE_COUNT = 5  # a title more articles share than this is not a post's identity
+DUPLICATES_MAX = 50  # copies of one article considered at most
+TITLE_MATCHES = 200  # titles containing the open article's, checked for the same title
 
 # Letters only (no digits, no underscore), two or more.
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -272,8 +277,7 @@ class RelatedEngine:
     """Given an article, the cached articles most like it, best first.
 
     ``on_stored`` keeps the index up to date; register it with the refresher. The options
-    switch signals off, or pseudo-relevance feedback on (for measuring what each brings:
-    on the benchmark corpus feedback costs twice the time and gains nothing, so it is off).
+    switch signals off (to measure what each brings).
     """
 
     def __init__(
@@ -284,14 +288,12 @@ class RelatedEngine:
         use_categories: bool = True,
         use_same_feed: bool = True,
         use_rerank: bool = True,
-        use_feedback: bool = False,
     ) -> None:
         self.storage = storage
         self.use_declared = use_declared
         self.use_categories = use_categories
         self.use_same_feed = use_same_feed
         self.use_rerank = use_rerank
-        self.use_feedback = use_feedback
 
     # -- index upkeep ----------------------------------------------------------------------
     def on_stored(
@@ -326,8 +328,7 @@ class RelatedEngine:
             weights = _top(_weights(counts, stats, n), SIGNATURE_TERMS)
             signature = [(t, max(1, round(w * WEIGHT_SCALE))) for t, w in weights.items()]
             signature += [(stats[c][0], 0) for c in cats]
-            signatures.append((row.id, row.feed_id, signature, title_key(row.title),
-                               _day(row.sort_date)))
+            signatures.append((row.id, signature))
         index_sql.put_signatures(conn, signatures)
 
     def _backfill(self, conn: sqlite3.Connection) -> None:
@@ -382,11 +383,11 @@ class RelatedEngine:
         chosen_ids = {a for a, _ in chosen}
         if len(chosen) < limit and ranked:
             pool = [(a, s) for a, s in ranked if a not in chosen_ids]
-            links = index_sql.links(conn, [a for a, _ in pool])
-            meta = index_sql.doc_meta(conn, [a for a, _ in pool])
+            meta = index_sql.meta(conn, [a for a, _ in pool])
             for aid, score in pool:
-                key = meta[aid][1] if aid in meta else ""
-                if not self._accept(links.get(aid, ""), key, keys, seen_links):
+                row = meta.get(aid)
+                if row is None or not self._accept(row.link, title_key(row.title), keys,
+                                                   seen_links):
                     continue
                 chosen.append((aid, score))
                 if len(chosen) >= limit:
@@ -407,32 +408,40 @@ class RelatedEngine:
         conn: sqlite3.Connection, src: SourceRow, own_key: str
     ) -> tuple[set[int], list[str], set[str]]:
         """The open article's copies (same link or title, and theirs in turn): their ids,
-        title keys and links, which no suggestion may match."""
+        title keys and links, which no suggestion may match. A title that many articles
+        share ("Chapter 12", "Weekly update") names no post in particular: it is ignored."""
+
+        def title_copies(key: str) -> list[int]:
+            rows = index_sql.title_matches(conn, f'title : "{key}"', TITLE_MATCHES)
+            found = [aid for aid, title in rows if title_key(title) == key]
+            return found if len(found) <= GENERIC_TITLE_COUNT else []
+
         excluded = {src.id}
-        keys = [own_key] if own_key else []
+        keys: list[str] = []
         seen_links = {src.link} if src.link else set()
         frontier = [(src.link, own_key)]
         for _ in range(2):
             found: set[int] = set()
             for link, key in frontier:
                 if link:
-                    found.update(index_sql.ids_with_link(conn, link))
+                    found.update(index_sql.ids_with_link(conn, link, DUPLICATES_MAX))
                 if key:
-                    found.update(index_sql.ids_with_title_key(conn, key))
+                    copies = title_copies(key)
+                    if copies and key not in keys:
+                        keys.append(key)
+                    found.update(copies)
             found -= excluded
             if not found:
                 break
             excluded |= found
-            rows = index_sql.items(conn, sorted(found)[:50], 0)
+            rows = index_sql.items(conn, sorted(found)[:DUPLICATES_MAX], 0)
             frontier = []
             for row in rows.values():
                 key = title_key(row.title)
-                if key and key not in keys:
-                    keys.append(key)
                 if row.link and row.link not in seen_links:
                     seen_links.add(row.link)
                     frontier.append((row.link, key))
-                elif key:
+                elif key and key not in keys:
                     frontier.append(("", key))
         return excluded, keys, seen_links
 
@@ -466,82 +475,53 @@ class RelatedEngine:
     def _ranked(
         self, conn: sqlite3.Connection, src: SourceRow, excluded: set[int]
     ) -> list[tuple[int, float]]:
-        """Candidates by text, category and recency score, best first (duplicates of the
-        open article already out; near-identical titles are checked by the caller)."""
+        """Candidates by text, category, blog and recency score, best first (duplicates of
+        the open article already out; near-identical titles are checked by the caller)."""
         n = max(index_sql.doc_count(conn), 1)
         counts = _doc_terms(src)
         cats = _category_terms(src.categories) if self.use_categories else []
         stats = index_sql.lookup_terms(conn, [*counts, *cats])
-        query = _unit(_top(_weights(counts, stats, n), QUERY_TERMS))
-        cache: dict[int, list[tuple[int, int]]] = {}
-
-        def postings(term_id: int) -> list[tuple[int, int]]:
-            found = cache.get(term_id)
-            if found is None:
-                found = cache[term_id] = index_sql.postings(conn, term_id, POSTINGS_PER_TERM)
-            return found
-
-        def text_scores(q: dict[int, float]) -> dict[int, float]:
-            scores: dict[int, float] = {}
-            get = scores.get
-            for term_id, qw in q.items():
-                factor = qw / WEIGHT_SCALE
-                for aid, w in postings(term_id):
-                    scores[aid] = get(aid, 0.0) + factor * w
-            return scores
-
-        category: dict[int, float] = {}
-        if cats:
-            log_n = math.log(1.0 + n)
-            for term in cats:
-                if term in stats:
-                    term_id, df = stats[term]
-                    rel = _idf(df, n) / log_n
-                    for aid, _ in postings(term_id):
-                        category[aid] = category.get(aid, 0.0) + rel
-
-        def combined(text: dict[int, float]) -> dict[int, float]:
-            out = dict(text)
-            for aid, value in category.items():
-                out[aid] = out.get(aid, 0.0) + CATEGORY_WEIGHT * min(value, 1.0)
-            return out
-
-        text = text_scores(query)
-        scores = combined(text)
-        if self.use_feedback and scores:
-            best = self._best(scores, excluded, FEEDBACK_DOCS)
-            docs = index_sql.docs(conn, best)
-            centroid: Counter[int] = Counter()
-            support: Counter[int] = Counter()
-            for doc in docs.values():
-                for term_id, w in doc.signature:
-                    if w > 0:
-                        centroid[term_id] += w / WEIGHT_SCALE
-                        support[term_id] += 1
-            if docs:
-                expanded: dict[int, float] = dict(query)
-                scale = FEEDBACK_WEIGHT / len(docs)
-                for term_id, w in centroid.items():
-                    k = support[term_id]
-                    if k >= FEEDBACK_MIN_SUPPORT:
-                        boost = (k / len(docs)) ** FEEDBACK_SUPPORT_POWER
-                        expanded[term_id] = expanded.get(term_id, 0.0) + scale * w * boost
-                text = text_scores(_unit(_top(expanded, FEEDBACK_TERMS)))
-                scores = combined(text)
-        best = self._best(scores, excluded, CANDIDATES)
-        if self.use_rerank and best:
-            cosine = self._cosines(conn, src, best, n)
-            blend = RERANK_BLEND
-            text = {a: blend * cosine.get(a, 0.0) + (1 - blend) * text.get(a, 0.0)
-                    for a in best}
-            scores = combined(text)
-        meta = index_sql.doc_meta(conn, best)
+        weights = _weights(counts, stats, n)
+        query = _unit(_top(weights, QUERY_TERMS))
+        # 1. The signature index: the strongest postings of the article's strongest terms.
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term_id, qw in query.items():
+            factor = qw / WEIGHT_SCALE
+            for aid, w in index_sql.postings(conn, term_id, POSTINGS_PER_TERM):
+                scores[aid] = get(aid, 0.0) + factor * w
+        log_n = math.log(1.0 + n)
+        category_idf: dict[str, float] = {}
+        for term in cats:
+            if term in stats:
+                term_id, df = stats[term]
+                category_idf[term] = rel = _idf(df, n) / log_n
+                for aid, _ in index_sql.postings(conn, term_id, POSTINGS_PER_TERM):
+                    scores[aid] = get(aid, 0.0) + CATEGORY_WEIGHT * rel
+        pool = self._best(scores, excluded, CANDIDATES)
+        # 2. The full-text index, for the article's rarer words (short lists, so cheap):
+        # posts sharing a word that did not make either signature.
+        rare = self._rare_words(src, stats, weights, n)
+        if rare:
+            seen = set(pool)
+            match = " OR ".join(f'"{word}"' for word in rare)
+            limit = FTS_CANDIDATES + min(len(excluded), DUPLICATES_MAX)
+            for aid in index_sql.text_matches(conn, match, limit):
+                if aid not in seen and aid not in excluded:
+                    pool.append(aid)
+                    seen.add(aid)
+        if self.use_rerank and pool:
+            final = self._rerank(conn, src, pool, n, category_idf)
+        else:
+            final = {aid: scores.get(aid, 0.0) for aid in pool}
+        meta = index_sql.meta(conn, pool)
         today = int(datetime.now(UTC).timestamp() // 86400)
         ranked = []
-        for aid in best:
-            feed_id, _, day = meta.get(aid, (0, "", 0))
+        for aid in pool:
+            row = meta.get(aid)
+            feed_id, day = (row.feed_id, _day(row.sort_date)) if row else (0, 0)
             age = max(0, today - day) if day else 10_000
-            score = scores[aid] * (1.0 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS))
+            score = final[aid] * (1.0 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS))
             if self.use_same_feed and feed_id == src.feed_id:
                 score += SAME_FEED_WEIGHT
             ranked.append((aid, score))
@@ -549,17 +529,50 @@ class RelatedEngine:
         return ranked
 
     @staticmethod
-    def _cosines(
-        conn: sqlite3.Connection, src: SourceRow, ids: Sequence[int], n: int
+    def _rare_words(
+        src: SourceRow, stats: dict[str, tuple[int, int]], weights: dict[int, float], n: int
+    ) -> list[str]:
+        """Surface forms of the article's strongest terms that few articles have."""
+        limit = max(RARE_DF_MIN, n * RARE_DF_SHARE)
+        wanted = {
+            stats[term][0]: term
+            for term in stats
+            if not term.startswith(CATEGORY_PREFIX) and stats[term][1] <= limit
+        }
+        best = sorted(wanted, key=lambda t: -weights.get(t, 0.0))[:FTS_TERMS]
+        terms = {wanted[t] for t in best}
+        found: dict[str, str] = {}
+        text = f"{src.title} {_body(src)}".lower()
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        for word in _WORD.findall(text, 0, BODY_WORDS * 12):
+            term = _term(word)
+            if term in terms and term not in found:
+                found[term] = word
+        return list(found.values())
+
+    def _rerank(
+        self,
+        conn: sqlite3.Connection,
+        src: SourceRow,
+        pool: Sequence[int],
+        n: int,
+        category_idf: dict[str, float],
     ) -> dict[int, float]:
-        """TF-IDF cosine of the open article with each candidate over their full (longer)
-        texts: the index's short signatures find candidates, this orders them."""
-        rows = [src, *index_sql.sources(conn, ids, RERANK_CHARS)]
+        """Full-text TF-IDF cosine plus shared categories, for every candidate."""
+        rows = index_sql.sources(conn, pool, RERANK_CHARS)
         counts = {row.id: _doc_terms(row, RERANK_WORDS) for row in rows}
+        counts[src.id] = _doc_terms(src, RERANK_WORDS)
         stats = index_sql.lookup_terms(conn, {t for c in counts.values() for t in c})
-        vectors = {aid: _weights(c, stats, n) for aid, c in counts.items()}
-        query = vectors.pop(src.id)
-        return {aid: _dot(query, vector) for aid, vector in vectors.items()}
+        query = _weights(counts.pop(src.id), stats, n)
+        out = dict.fromkeys(pool, 0.0)
+        for row in rows:
+            score = _dot(query, _weights(counts[row.id], stats, n))
+            if category_idf:
+                shared = sum(category_idf.get(c, 0.0) for c in _category_terms(row.categories))
+                score += CATEGORY_WEIGHT * min(shared, 1.0)
+            out[row.id] = score
+        return out
 
     @staticmethod
     def _best(scores: dict[int, float], excluded: set[int], k: int) -> list[int]:

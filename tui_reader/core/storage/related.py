@@ -152,20 +152,17 @@ def remove_signatures(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
 
 
 def put_signatures(
-    conn: sqlite3.Connection,
-    docs: Sequence[tuple[int, int, Sequence[tuple[int, int]], str, int]],
+    conn: sqlite3.Connection, docs: Sequence[tuple[int, Sequence[tuple[int, int]]]]
 ) -> None:
-    """Store articles' signatures and their postings: (article id, feed id, signature of
-    (term id, quantised weight), title key, day) each. Postings go in key order."""
+    """Store articles' signatures, (term id, quantised weight) each, and their postings
+    (in key order, which the b-tree prefers)."""
     conn.executemany(
-        "INSERT OR REPLACE INTO related_docs (article_id, feed_id, signature, title_key, day)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(a, f, json.dumps(sig, separators=(",", ":")), key, day)
-         for a, f, sig, key, day in docs],
+        "INSERT OR REPLACE INTO related_docs (article_id, signature) VALUES (?, ?)",
+        [(a, json.dumps(sig, separators=(",", ":"))) for a, sig in docs],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO related_postings (term_id, weight, article_id) VALUES (?, ?, ?)",
-        sorted((t, w, a) for a, _, sig, _, _ in docs for t, w in sig),
+        sorted((t, w, a) for a, sig in docs for t, w in sig),
     )
 
 
@@ -179,67 +176,40 @@ def postings(conn: sqlite3.Connection, term_id: int, limit: int) -> list[tuple[i
 
 
 @dataclass(frozen=True, slots=True)
-class DocRow:
+class MetaRow:
     feed_id: int
-    signature: list[tuple[int, int]]
-    title_key: str
-    day: int
+    sort_date: str
+    link: str
+    title: str
 
 
-def docs(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, DocRow]:
-    """Signatures, title keys and days of indexed articles."""
-    out: dict[int, DocRow] = {}
+def meta(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, MetaRow]:
+    """Feed, date, link and title of articles (missing ids are left out)."""
+    out: dict[int, MetaRow] = {}
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
-            f"SELECT article_id, feed_id, signature, title_key, day FROM related_docs"
-            f" WHERE article_id IN ({marks})",
+            f"SELECT id, feed_id, sort_date, link, title FROM articles WHERE id IN ({marks})",
             chunk,
         ):
-            signature = [(p[0], p[1]) for p in json.loads(row[2])]
-            out[row[0]] = DocRow(row[1], signature, row[3], row[4])
+            out[row[0]] = MetaRow(row[1], row[2], row[3], row[4])
     return out
 
 
-def doc_meta(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[int, str, int]]:
-    """Article id -> (feed id, title key, day), without the signatures."""
-    out: dict[int, tuple[int, str, int]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT article_id, feed_id, title_key, day FROM related_docs"
-            f" WHERE article_id IN ({marks})",
-            chunk,
-        ):
-            out[row[0]] = (row[1], row[2], row[3])
-    return out
+def ids_with_link(conn: sqlite3.Connection, link: str, limit: int) -> list[int]:
+    rows = conn.execute("SELECT id FROM articles WHERE link = ? LIMIT ?", (link, limit))
+    return [r[0] for r in rows]
 
 
-def links(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Article id -> link."""
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT id, link FROM articles WHERE id IN ({marks})", chunk):
-            out[row[0]] = row[1]
-    return out
-
-
-def ids_with_link(conn: sqlite3.Connection, link: str) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT id FROM articles WHERE link = ?", (link,))]
-
-
-def ids_with_title_key(conn: sqlite3.Connection, title_key: str) -> list[int]:
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT article_id FROM related_docs WHERE title_key = ? AND title_key != ''",
-            (title_key,),
-        )
-    ]
+def title_matches(conn: sqlite3.Connection, match: str, limit: int) -> list[tuple[int, str]]:
+    """(id, title) of articles matching an FTS5 query (e.g. a phrase in the title)."""
+    rows = conn.execute(
+        "SELECT a.id, a.title FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        " WHERE articles_fts MATCH ? LIMIT ?",
+        (match, limit),
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 def ids_by_links(conn: sqlite3.Connection, wanted: Iterable[str]) -> dict[str, int]:
@@ -279,6 +249,15 @@ def items(conn: sqlite3.Connection, ids: Sequence[int], text_chars: int) -> dict
         [text_chars, text_chars, *ids],
     )
     return {row[0]: ItemRow(*row) for row in rows}
+
+
+def text_matches(conn: sqlite3.Connection, match: str, limit: int) -> list[int]:
+    """Article ids for an FTS5 query on the full-text index, best BM25 first."""
+    rows = conn.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+        (match, limit),
+    )
+    return [row[0] for row in rows]
 
 
 def backfill_done(conn: sqlite3.Connection) -> bool:

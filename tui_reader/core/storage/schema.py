@@ -90,12 +90,8 @@ LIBRARY_MIGRATIONS: list[str] = [
     );
     CREATE TABLE related_docs (
         article_id INTEGER PRIMARY KEY,
-        signature  TEXT NOT NULL DEFAULT '[]',
-        feed_id    INTEGER NOT NULL DEFAULT 0,
-        title_key  TEXT NOT NULL DEFAULT '',
-        day        INTEGER NOT NULL DEFAULT 0
+        signature  TEXT NOT NULL DEFAULT '[]'
     );
-    CREATE INDEX related_docs_title ON related_docs(title_key) WHERE title_key != '';
     CREATE TABLE related_postings (
         term_id    INTEGER NOT NULL,
         weight     INTEGER NOT NULL,
