@@ -15,8 +15,11 @@ worker processes, never loads them in the main process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -32,6 +35,8 @@ from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
 from tui_reader.core.storage.db import to_iso
+
+log = logging.getLogger(__name__)
 
 # Feeds per refresh from which a process pool pays for its start-up.
 PROCESS_POOL_THRESHOLD = 24
@@ -101,11 +106,35 @@ def _make_executor(feed_count: int) -> Executor:
         context = multiprocessing.get_context("forkserver")
         # The fork server imports the parsers once; every worker forked from it has them.
         context.set_forkserver_preload(["tui_reader.core.update", "tui_reader.core.sources"])
-        return ProcessPoolExecutor(
-            max_workers=min(2, os.cpu_count() or 1), mp_context=context,
-            initializer=_exit_with_parent, initargs=(os.getpid(),),
-        )
+        try:
+            _start_process_helpers()
+        except (OSError, ValueError) as exc:  # no worker processes here: parse in a thread
+            log.warning("parsing in a thread: could not start worker processes: %s", exc)
+        else:
+            return ProcessPoolExecutor(
+                max_workers=min(2, os.cpu_count() or 1), mp_context=context,
+                initializer=_exit_with_parent, initargs=(os.getpid(),),
+            )
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyreader-parse")
+
+
+def _start_process_helpers() -> None:
+    """Start multiprocessing's resource tracker and fork server, with a real stderr.
+
+    In the app, Textual has replaced ``sys.stderr`` with a capture whose ``fileno()`` is
+    -1; the resource tracker hands that descriptor to its child process and fails with
+    "bad value(s) in fds_to_keep", which failed every refresh of 24 feeds or more.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    real = contextlib.nullcontext() if usable else contextlib.redirect_stderr(sys.__stderr__)
+    with real:
+        resource_tracker.ensure_running()
+        forkserver.ensure_running()
 
 
 def _retry_after_active(value: str | None) -> bool:
