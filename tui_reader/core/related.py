@@ -46,20 +46,20 @@ from tui_reader.core.storage import related as index_sql
 from tui_reader.core.storage.related import WEIGHT_SCALE, SourceRow
 
 TITLE_WEIGHT = 3  # a title word counts as this many body words
-BODY_WORDS = 80  # words of the body that are indexed (its start says what it is about)
-TEXT_CHARS = 1000  # characters of the body read for that
-SIGNATURE_TERMS = 8  # terms kept per article (the re-ranking reads the rest)
+BODY_WORDS = 50  # words of the body indexed on store (its start says what it is about)
+TEXT_CHARS = 700  # characters of the body read for that
+SIGNATURE_TERMS = 6  # terms kept per article (the re-ranking reads the rest)
 QUERY_TERMS = 20  # terms of the open article a query starts from
-POSTINGS_PER_TERM = 800  # strongest postings read per query term
+POSTINGS_PER_TERM = 400  # strongest postings read per query term
 CATEGORY_WEIGHT = 0.25  # a shared, rare category adds up to this much
 SAME_FEED_WEIGHT = 0.1  # a post of the same blog gets this much more
 RECENCY_WEIGHT = 0.05  # the newest posts get up to this much more (relative)
 RECENCY_HALF_LIFE_DAYS = 180.0
-CANDIDATES = 60  # candidates re-ranked, checked for duplicates
-RERANK_WORDS = 300  # words of each candidate's body its cosine is computed over
-RERANK_CHARS = 4000  # characters read for that
+CANDIDATES = 40  # candidates re-ranked, checked for duplicates
+RERANK_WORDS = 150  # words of each candidate's body its cosine is computed over
+RERANK_CHARS = 2000  # characters read for that
 FTS_TERMS = 20  # the article's rarer words looked up in the full-text index
-FTS_CANDIDATES = 40  # best full-text matches added to the candidates
+FTS_CANDIDATES = 30  # best full-text matches added to the candidates
 RARE_DF_MIN = 50  # "rarer": in at most this many articles,
 RARE_DF_SHARE = 0.005  # or this share of the cache, whichever is more
 EXCERPT_WORDS = 25
@@ -159,10 +159,12 @@ def words(text: str, max_words: int | None = None) -> list[str]:
     are seen once each): several times faster than a Unicode regular expression over the
     whole text, with the same result.
     """
+    if max_words is not None:
+        text = text[: max_words * 12]
     text = text.lower()
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    tokens = text.split() if max_words is None else text[: max_words * 12].split()[:max_words]
+    tokens = text.split() if max_words is None else text.split()[:max_words]
     get = _TOKENS.get
     out: list[str] = []
     for token in tokens:
@@ -200,8 +202,8 @@ def _body(row: SourceRow) -> str:
     summary, text = row.summary.strip(), row.text.strip()
     if not text or not summary:
         return text or summary
-    head = " ".join(summary[:200].split()[:6])
-    if head in " ".join(text[:400].split()):
+    head = summary[:40]
+    if text.startswith(head) or head in text[:400]:
         return text
     return f"{summary} {text}"
 
@@ -323,10 +325,15 @@ class RelatedEngine:
                     df_counts.setdefault(term, 0)
         n = index_sql.add_docs(conn, added) if added else max(index_sql.doc_count(conn), 1)
         stats = index_sql.count_terms(conn, df_counts)
+        log = math.log
+        idf = {term: (tid, log(1.0 + n / (df or 1))) for term, (tid, df) in stats.items()}
         signatures = []
         for row, counts, cats in docs:
-            weights = _top(_weights(counts, stats, n), SIGNATURE_TERMS)
-            signature = [(t, max(1, round(w * WEIGHT_SCALE))) for t, w in weights.items()]
+            raw = {idf[t][0]: (1.0 + log(tf)) * idf[t][1] for t, tf in counts.items()}
+            norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
+            scale = WEIGHT_SCALE / norm
+            signature = [(t, max(1, round(w * scale)))
+                         for t, w in _top(raw, SIGNATURE_TERMS).items()]
             signature += [(stats[c][0], 0) for c in cats]
             signatures.append((row.id, signature))
         index_sql.put_signatures(conn, signatures)
@@ -478,7 +485,7 @@ class RelatedEngine:
         """Candidates by text, category, blog and recency score, best first (duplicates of
         the open article already out; near-identical titles are checked by the caller)."""
         n = max(index_sql.doc_count(conn), 1)
-        counts = _doc_terms(src)
+        counts = _doc_terms(src, RERANK_WORDS)
         cats = _category_terms(src.categories) if self.use_categories else []
         stats = index_sql.lookup_terms(conn, [*counts, *cats])
         weights = _weights(counts, stats, n)
@@ -545,7 +552,7 @@ class RelatedEngine:
         text = f"{src.title} {_body(src)}".lower()
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
-        for word in _WORD.findall(text, 0, BODY_WORDS * 12):
+        for word in _WORD.findall(text, 0, RERANK_WORDS * 12):
             term = _term(word)
             if term in terms and term not in found:
                 found[term] = word
@@ -576,5 +583,5 @@ class RelatedEngine:
 
     @staticmethod
     def _best(scores: dict[int, float], excluded: set[int], k: int) -> list[int]:
-        top = heapq.nlargest(k + len(excluded), scores.items(), key=lambda kv: kv[1])
-        return [a for a, _ in top if a not in excluded][:k]
+        top = heapq.nlargest(k + len(excluded), scores, key=scores.__getitem__)
+        return [a for a in top if a not in excluded][:k]
