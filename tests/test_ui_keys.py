@@ -407,6 +407,7 @@ async def test_mouse_click_selects_then_opens(dirs: tuple[Path, Path]) -> None:
         await settle(pilot)
         assert screen.article is not None
         assert screen.article.id == articles.summary_at(3).id
+        await pilot.press("escape")  # reading folds the feed pane away; escape brings it back
         await pilot.click(FeedList, offset=(5, 2))  # "Unread"
         await pilot.pause()
         assert screen.article_list.key == "unread"

@@ -64,7 +64,7 @@ async def settle(pilot: Pilot) -> None:
 
 
 def test_main_wide_reading(snap_compare, app) -> None:
-    """120x40: feeds, stories, the second story open with its related posts."""
+    """120x40 reading: a short story list, the second story, its related posts beside it."""
     assert snap_compare(app, press=["j", "enter"], terminal_size=(120, 40), run_before=settle)
 
 

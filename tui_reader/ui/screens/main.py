@@ -1,8 +1,12 @@
 """The reader: feeds on the left, stories and the open story (with related posts) beside.
 
-Wide terminals (100 columns and more) show every pane at once; narrow ones show the
-feed and story lists side by side and give the whole screen to the story while you
-read it (escape goes back). Everything the screen does goes through the
+Wide terminals (100 columns and more) show every pane at once while you browse. Once
+you read (a story opened, the focus in it) the story takes the room: the feed pane
+folds away, the story list shrinks to a few rows around the selected story, and the
+related posts move beside the story when there is width for its measure plus a
+column (below it otherwise). Escape (or tab round to the feeds) brings the browsing
+layout back. Narrow terminals show the feed and story lists side by side and give the
+whole screen to the story while you read it. Everything the screen does goes through the
 :class:`~tui_reader.core.library.Library` façade; slow calls (refresh, adding the demo
 stories, related posts) run in worker threads so keys keep working.
 """
@@ -62,6 +66,12 @@ WELCOME = (
     "? lists every key."
 )
 EMPTY_STORY = "Choose a story and press enter to read it."
+NO_RELATED = "No related stories."
+WIDE = 100  # columns: every pane at once (the "-wide" breakpoint below)
+FEEDS_WIDTH = 32  # the feed pane on wide terminals (app.tcss #feeds)
+STORY_CHROME = 6  # the story's border, column padding and scrollbar gutter, in columns
+RELATED_WIDTH = (34, 40)  # the related column beside the story: narrowest, widest
+READING_LIST_ROWS = (3, 7)  # story-list rows while reading: fewest, most
 UPDATE_DELAY = 0.25  # seconds between list updates while a refresh runs
 
 
@@ -77,7 +87,7 @@ def is_web_link(url: str) -> bool:
 class MainScreen(Screen[None]):
     """Feeds, stories, the story, related posts, refresh progress and the footer."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (WIDE, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -125,6 +135,11 @@ class MainScreen(Screen[None]):
 
     reading: reactive[bool] = reactive(False)
     """The story pane has the focus (narrow terminals then show only the story)."""
+
+    immersed: reactive[bool] = reactive(False, init=False)
+    """The reading layout (wide terminals): on when the story gets the focus, kept while
+    moving between stories (also from the small story list), off with escape or on the
+    feed pane. See :meth:`_apply_layout`."""
 
     class FeedRefreshed(Message):
         """One feed of a running refresh finished (posted from the worker thread)."""
@@ -213,6 +228,44 @@ class MainScreen(Screen[None]):
 
     def watch_reading(self, reading: bool) -> None:
         self.set_class(reading, "-reading")
+
+    def watch_immersed(self, immersed: bool) -> None:
+        self._apply_layout()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        """Size the panes for browsing or reading at the current terminal size.
+
+        Reading (``-immersed``, wide terminals only): no feed pane, a story list of a few
+        rows. Related posts go beside the story (``-side``) when the story column has
+        room for the measure and the related column, whatever the layout."""
+        width, height = self.size
+        if not width:
+            return
+        config = self.app_.config.reader
+        wide = width >= WIDE
+        story_open = self.article is not None
+        immersed = wide and story_open and self.immersed
+        self.set_class(immersed, "-immersed")
+        reader_width = width if immersed or not wide else width - FEEDS_WIDTH
+        spare = reader_width - (config.measure + STORY_CHROME)
+        side = wide and story_open and config.show_related and spare >= RELATED_WIDTH[0]
+        self.set_class(side, "-side")
+        self.related_panel.styles.width = min(spare, RELATED_WIDTH[1]) if side else None
+        fewest, most = READING_LIST_ROWS
+        rows = max(fewest, min(most, height // 8))
+        self.article_list.styles.height = rows + 2 if immersed else None  # + its border
+        self._place_related()
+
+    def _place_related(self) -> None:
+        """Beside the story the related column always shows (the story keeps its width
+        from one story to the next); below it, only when there is something to show."""
+        panel = self.related_panel
+        shown = (self.article is not None and self.app_.config.reader.show_related
+                 and (bool(panel.items) or self.has_class("-side")))
+        panel.display = shown
 
     # -- start -----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -404,13 +457,14 @@ class MainScreen(Screen[None]):
         if mark_read and not article.read:
             self._set_read(article.id, article.feed_url, True, index)
             self.article = replace(article, read=True)
-        self.related_panel.display = False
-        self.related_panel.show_items([])
+        # The related posts of the last story stay until this one's arrive (a worker:
+        # no blank flash, no jump of the story's width or height in between).
         if self.app_.config.reader.show_related:
             self._load_related(article.id, self.app_.config.reader.related_count)
         self.save_state()
         if focus:
             self.focus_pane(view)
+        self._apply_layout()
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def _load_related(self, article_id: int, limit: int) -> None:
@@ -420,9 +474,8 @@ class MainScreen(Screen[None]):
     def _show_related(self, article_id: int, items: list[Any]) -> None:
         if self.article is None or self.article.id != article_id:
             return
-        panel = self.related_panel
-        panel.show_items(items)
-        panel.display = bool(items)
+        self.related_panel.show_items(items, empty=NO_RELATED)
+        self._place_related()
 
     def _set_read(self, article_id: int, feed_url: str, read: bool,
                   index: int | None = None) -> None:
@@ -476,12 +529,28 @@ class MainScreen(Screen[None]):
 
     def focus_pane(self, pane: Widget) -> None:
         self.reading = pane in (self.article_view, self.related_panel)
+        self._follow_focus(pane)  # before the focus lands: the pane may be folded away
         pane.focus()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         story = self.query_one("#story")
         self.reading = widget is story or story in widget.ancestors
+        self._follow_focus(widget)
+
+    def _follow_focus(self, widget: Widget) -> None:
+        """Reading layout on when the story gets the focus, off on the feed pane (the story
+        list keeps whichever layout it is in)."""
+        story = self.query_one("#story")
+        if widget is story or story in widget.ancestors:
+            self.immersed = True
+        elif widget is self.feed_list or self.feed_list in widget.ancestors:
+            self.immersed = False
+
+    @property
+    def _reading_layout(self) -> bool:
+        """The reading layout is on screen (not just remembered on a narrow terminal)."""
+        return self.has_class("-immersed")
 
     def _step_pane(self, step: int) -> None:
         panes = self._panes()
@@ -496,11 +565,17 @@ class MainScreen(Screen[None]):
         self._step_pane(-1)
 
     def action_back(self) -> None:
+        """From the story to the list (and the browsing layout); from the list in the
+        reading layout to the browsing one; from the list to the feeds."""
         pane = self._current_pane()
         if pane in (self.article_view, self.related_panel):
+            self.immersed = False
             self.focus_pane(self.article_list)
         elif pane is self.article_list:
-            self.focus_pane(self.feed_list)
+            if self._reading_layout:
+                self.immersed = False
+            else:
+                self.focus_pane(self.feed_list)
 
     # -- moving ----------------------------------------------------------------------------
     def _scroll_story(self, how: str) -> bool:
@@ -800,6 +875,8 @@ class MainScreen(Screen[None]):
             self._demo_done(worker.result if error is None else None, error)
         elif worker.group == "related" and event.state == WorkerState.ERROR:
             self.log.error(f"related posts failed: {worker.error}")
+            self.related_panel.show_items([], empty=NO_RELATED)  # not the last story's
+            self._place_related()
         elif worker.group == "refresh" and event.state == WorkerState.ERROR:
             self.post_message(self.RefreshFinished(None, False, str(worker.error)))
 

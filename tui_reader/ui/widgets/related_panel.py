@@ -16,7 +16,13 @@ from tui_reader.ui.text import excerpt, one_line
 
 
 class RelatedPanel(OptionList, inherit_bindings=False):
-    """A short list of :class:`RelatedItem`; :class:`RelatedPanel.Opened` on enter/click."""
+    """A short list of :class:`RelatedItem`; :class:`RelatedPanel.Opened` on enter/click.
+
+    Each item wraps inside the panel (the scrollbar has its own gutter, so no text
+    runs under it): the title in bold, then the feed's name, muted, leading into the
+    first :attr:`EXCERPT_WORDS` words. Feed text is plain :class:`~rich.text.Text`,
+    never markup.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", id="next", show=False,
@@ -35,6 +41,23 @@ class RelatedPanel(OptionList, inherit_bindings=False):
         height: auto;
         max-height: 12;
         padding: 0;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+        & > .option-list--option { padding: 0 1; }
+        & > .option-list--separator { color: $foreground 12%; }
+        & > .option-list--option-disabled { color: $text-muted; text-style: italic; }
+        /* The chosen item: a bar of the accent colour, brighter while the panel has
+           the focus. Its text keeps the foreground colour (muted parts are dimmed). */
+        & > .option-list--option-highlighted {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+            text-style: none;
+        }
+        &:focus > .option-list--option-highlighted {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: none;
+        }
     }
     """
 
@@ -56,27 +79,40 @@ class RelatedPanel(OptionList, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self.items: list[RelatedItem] = []
 
-    def show_items(self, items: Sequence[RelatedItem]) -> None:
-        """Replace the list (an empty list hides nothing: the screen decides)."""
-        self.items = list(items)
+    def show_items(self, items: Sequence[RelatedItem], *, empty: str = "") -> None:
+        """Replace the list; with no items, show ``empty`` (if given) as a muted line.
+
+        Showing the same items again changes nothing (no flicker, the choice stays)."""
+        items = list(items)
+        if items == self.items and self.option_count:
+            return
+        self.items = items
         self.clear_options()
         options: list[Option | None] = []
         for number, item in enumerate(self.items):
             if number:
                 options.append(None)
             options.append(Option(self._item_prompt(item), id=str(number)))
+        if not options and empty:
+            options.append(Option(Text(empty), disabled=True))
         self.add_options(options)
         if self.items:
             self.highlighted = 0
+        self.scroll_home(animate=False)
 
     def _item_prompt(self, item: RelatedItem) -> Text:
-        text = Text(one_line(item.title) or "(untitled)", style="bold", end="")
-        text.append("  ")
-        text.append(one_line(item.feed_title), style="italic")
+        """The title in bold, then the feed's name (muted) leading into the excerpt."""
+        text = Text(end="")  # Text(title, style=...) would make the whole prompt bold
+        text.append(one_line(item.title) or "(untitled)", style="bold")
+        feed = one_line(item.feed_title)
         words = excerpt(item.excerpt, self.EXCERPT_WORDS)
-        if words:
+        if feed or words:
             text.append("\n")
-            text.append(words, style="dim")
+        if feed:
+            text.append(feed, style="dim italic")
+            if words:
+                text.append(" · ", style="dim")
+        text.append(words, style="dim")
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -110,19 +110,27 @@ class VirtualList(ScrollView, can_focus=True, inherit_bindings=False):
         if new >= 0:
             self.on_highlight(new)
 
-    def scroll_cursor_visible(self) -> None:
+    def scroll_cursor_visible(self, *, center: bool = False) -> None:
+        """Scroll just enough to show the cursor row (``center``: into the middle, if it
+        was out of sight)."""
         height = self.scrollable_content_region.height
         if self.cursor < 0 or height <= 0:
             return
         top = round(self.scroll_y)
-        if self.cursor < top:
+        if top <= self.cursor < top + height:
+            return
+        if center:
+            self.scroll_to(y=max(0, self.cursor - (height - 1) // 2), animate=False,
+                           immediate=True)
+        elif self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
+        else:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(max(self.scrollable_content_region.width, 1), self.row_count())
-        self.call_after_refresh(self.scroll_cursor_visible)
+        # A list that shrank (the reading layout) shows the cursor with its neighbours.
+        self.call_after_refresh(self.scroll_cursor_visible, center=True)
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
