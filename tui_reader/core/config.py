@@ -176,7 +176,7 @@ auto_refresh_minutes = 0
 # Widest line of article text, in columns (the "measure"). Lines of 60-80
 # characters are the easiest to read; the text is narrower if the pane is.
 measure = 80
-# Show posts related to the one you are reading, under it.
+# Show posts related to the one you are reading, beside it (or under it when narrow).
 show_related = true
 # How many related posts to show.
 related_count = 6
@@ -184,8 +184,8 @@ related_count = 6
 [share]
 # Your Mastodon server (host name only), for "share to Mastodon".
 mastodon_instance = "mastodon.social"
-# Command that opens links, e.g. "firefox" or "w3m"; the link is passed as its
-# last argument. Empty = the system's default browser.
+# Command that opens links, e.g. "firefox" or "chromium --new-window"; the link
+# is passed as its last argument. Empty = the system's default browser.
 browser = ""
 
 [keys]
