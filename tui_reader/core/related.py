@@ -49,6 +49,7 @@ TITLE_WEIGHT = 3  # a title word counts as this many body words
 BODY_WORDS = 50  # words of the body indexed on store (its start says what it is about)
 TEXT_CHARS = 700  # characters of the body read for that
 SIGNATURE_TERMS = 6  # terms kept per article (the re-ranking reads the rest)
+SIGNATURE_MIN_DF = 1  # only terms in more articles than this (rarer ones: full-text index)
 QUERY_TERMS = 20  # terms of the open article a query starts from
 POSTINGS_PER_TERM = 400  # strongest postings read per query term
 CATEGORY_WEIGHT = 0.25  # a shared, rare category adds up to this much
@@ -332,8 +333,11 @@ class RelatedEngine:
             raw = {idf[t][0]: (1.0 + log(tf)) * idf[t][1] for t, tf in counts.items()}
             norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
             scale = WEIGHT_SCALE / norm
+            # A word no other article has yet links to nothing: leave it to the full-text
+            # index (a query looks rare words up there) and keep the slots for shared ones.
+            shared = {idf[t][0] for t in counts if stats[t][1] > SIGNATURE_MIN_DF}
             signature = [(t, max(1, round(w * scale)))
-                         for t, w in _top(raw, SIGNATURE_TERMS).items()]
+                         for t, w in _top({t: raw[t] for t in shared}, SIGNATURE_TERMS).items()]
             signature += [(stats[c][0], 0) for c in cats]
             signatures.append((row.id, signature))
         index_sql.put_signatures(conn, signatures)
