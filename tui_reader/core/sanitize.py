@@ -33,7 +33,7 @@ from __future__ import annotations
 import html as _html
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nh3
 
@@ -214,7 +214,19 @@ def sanitize_html(html: str, base_url: str = "") -> str:
         cleaner = _cleaner("")
     if _too_deep(html):
         html = _flatten(html)
-    return clean_text(_clean(cleaner, html)).strip()
+    return _URL_SPACE_RE.sub(_url_without_spaces, clean_text(_clean(cleaner, html)).strip())
+
+
+# A URL attribute with white space in it: an href wrapped over two lines in the feed's
+# source, or a space nobody encoded. Kept, it made a link the reader refuses to open,
+# drawn over two lines. As browsers do (WHATWG URL parsing): tabs and newlines are
+# dropped, other spaces percent-encoded (nh3 writes U+00A0 as &nbsp;).
+_URL_SPACE_RE = re.compile(r'( (?:href|src)=")([^"]*(?:\s|&nbsp;)[^"]*)"')
+
+
+def _url_without_spaces(match: re.Match[str]) -> str:
+    url = match.group(2).replace("&nbsp;", "\u00a0").replace("\t", "").replace("\n", "")
+    return match.group(1) + "".join(quote(c) if c.isspace() else c for c in url.strip()) + '"'
 
 
 def html_to_line(s: str | None) -> str:
