@@ -303,3 +303,32 @@ def test_any_bytes_give_a_feed_or_a_clean_error(data: bytes, content_type: str |
 def test_printable_ascii_is_left_alone() -> None:
     text = "".join(c for c in string.printable if c not in "\r\x0b\x0c")
     assert clean_text(text) == text
+
+
+def test_a_link_wrapped_over_lines_still_opens() -> None:
+    """Browsers drop tabs and newlines from URLs and encode spaces: so does the reader
+    (a wrapped href was listed over two lines and refused)."""
+    from tui_reader.core.document import parse_document
+    from tui_reader.ui.widgets.article_view import is_openable
+
+    html = sanitize_html(
+        '<p>a\nb <a href="http://example.com/some/\n  long/path">wrapped</a>'
+        '<a href=" http://example.com/a\tb ">tab</a><img src="/i\nmg.png" alt="x\ny"></p>',
+        "http://base.test/",
+    )
+    links = parse_document(html).links
+    assert links == (
+        "http://example.com/some/%20%20long/path",
+        "http://example.com/ab",
+        "http://base.test/img.png",
+    )
+    assert all(is_openable(link) for link in links)
+    assert "a\nb" in html and 'alt="x\ny"' in html  # text and other attributes as they were
+
+
+@FAST
+@given(st.text(alphabet=" \t\n\r\u00a0\u3000abc/", max_size=12))
+def test_link_urls_never_hold_white_space(path: str) -> None:
+    html = sanitize_html(f'<a href="http://example.com/{path}">x</a>', "")
+    for url in _urls(html):
+        assert not any(c.isspace() for c in url), url
