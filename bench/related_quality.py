@@ -551,8 +551,8 @@ class Result:
 
 
 def written_corpus(path: Path = WRITTEN) -> Corpus:
-    """The small hand-written corpus (bench/related_corpus.tsv): 96 story-blog post
-    descriptions written for this project, 8 on each of 12 topics, from 10 blogs that each
+    """The small hand-written corpus (bench/related_corpus.tsv): 192 story-blog post
+    descriptions written for this project, 16 on each of 12 topics, from 10 blogs that each
     cover several topics; no categories, no declared links: it measures the text alone."""
     feeds: dict[str, Feed] = {}
     topic_of: dict[tuple[str, str], str] = {}

@@ -85,5 +85,5 @@ def test_quality_benchmark_runs_small_and_engine_beats_baseline():
     assert 0.0 < result["engine"] <= 1.0
     assert result["engine"] >= result["baseline"], result
     written = result["written"]  # the hand-written corpus: reported, too small to rank on
-    assert written["size"] == 96 and written["queries"] == 96
+    assert written["size"] == 192 and written["queries"] == 192
     assert 0.0 < written["baseline"] < 1.0 and 0.0 < written["engine"] < 1.0
