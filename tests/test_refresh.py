@@ -173,3 +173,14 @@ def test_cancel_stops_a_refresh_and_keeps_what_finished(lib, feed_server):
     summary = lib.refresh(on_result=on_result, cancel=cancel)
     assert len(summary.results) == 1 and summary.new == 1
     assert lib.count_articles() == 7
+
+
+def test_validators_with_control_characters_are_not_stored(lib, feed_server):
+    feed_server.route("/feed.xml", fx.rss(items=1),
+                      headers={"ETag": '"v1\x1b]0;pwned\x07"', "Last-Modified": "\x1b[2J"})
+    lib.add_feed(feed_server.url("/feed.xml"))
+    lib.refresh()
+    etag, modified = lib.storage.conn.execute(
+        "SELECT etag, last_modified FROM feeds").fetchone()
+    assert etag is None and modified is None
+    assert feed_server.requests_for("/feed.xml")[-1].header("If-None-Match") is None

@@ -435,8 +435,9 @@ def _check_url(url: str) -> httpx.URL:
 
 
 def _header_safe(value: str | None) -> str | None:
-    """A validator fit to send back (hostile servers may have sent newlines)."""
-    if not value or any(c in value for c in "\r\n\0") or not value.isascii():
+    """A validator fit to store and send back: printable ASCII only (a hostile server
+    may send control characters or newlines), else None."""
+    if not value or not value.isascii() or not value.isprintable():
         return None
     return value
 
@@ -699,8 +700,8 @@ class Fetcher:
     ) -> FetchResult:
         status = response.status_code
         final_url = str(response.url)
-        new_etag = response.headers.get("ETag")
-        new_lm = response.headers.get("Last-Modified")
+        new_etag = _header_safe(response.headers.get("ETag"))
+        new_lm = _header_safe(response.headers.get("Last-Modified"))
         if status == 304 and (sent_etag or sent_lm):
             await self._drain(response)
             return FetchResult(
