@@ -45,7 +45,7 @@ from tui_reader.core.storage import Storage
 from tui_reader.core.storage import related as index_sql
 from tui_reader.core.storage.related import WEIGHT_SCALE, SourceRow
 
-TITLE_WEIGHT = 3  # a title word counts as this many body words
+TITLE_WEIGHT = 2  # a title word counts as this many body words
 BODY_WORDS = 50  # words of the body indexed on store (its start says what it is about)
 TEXT_CHARS = 700  # characters of the body read for that
 SIGNATURE_TERMS = 6  # terms kept per article (the re-ranking reads the rest)
