@@ -10,7 +10,8 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from tests.test_bookmarks_support import article_ids, make_library
 from tui_reader.ui import clipboard
-from tui_reader.ui.screens.bookmarks import BookmarksScreen, PathPrompt
+from tui_reader.ui.screens.bookmark_files import PathPrompt
+from tui_reader.ui.screens.bookmarks import BookmarksScreen
 from tui_reader.ui.screens.edit_bookmark import EditBookmarkScreen
 from tui_reader.ui.screens.share import ShareScreen
 

@@ -136,7 +136,7 @@ async def test_auto_refresh_from_config(dirs: tuple[Path, Path]) -> None:
         screen = main(pilot)
         timers = [t for t in screen._timers if t._interval == 30 * 60]
         assert timers, "no auto-refresh timer"
-        screen._refresh_on_timer()  # what the timer calls
+        screen.refresher.refresh_on_timer()  # what the timer calls
         await settle(pilot)
         assert any("from 5 feeds" in m for m in app.notified)
 

@@ -11,7 +11,7 @@ from textual.notifications import SeverityLevel
 
 from tui_reader.core.config import Config
 from tui_reader.ui.commands import ReaderCommands
-from tui_reader.ui.screens.bookmarks import BookmarkCommands
+from tui_reader.ui.screens.bookmark_files import BookmarkCommands
 
 if TYPE_CHECKING:
     from tui_reader.core.library import Library

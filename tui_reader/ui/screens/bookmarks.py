@@ -3,29 +3,27 @@
 ``e`` edits the note and tags, ``d`` deletes (``u`` undoes), ``o``/enter opens the link,
 ``s`` shares, ``y`` copies the link. The command palette exports bookmarks (HTML,
 Markdown, JSON, CSV, Atom) and imports a browser's bookmark file, here and on the main
-screen (:class:`BookmarkCommands`).
+screen (:class:`~tui_reader.ui.screens.bookmark_files.BookmarkCommands`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.command import Provider
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Select, Static
 
 from tui_reader.core.bookmarks import BookmarkService
 from tui_reader.core.errors import StoryreaderError
-from tui_reader.core.exports import EXTENSIONS, FORMAT_NAMES
 from tui_reader.core.models import Bookmark
 from tui_reader.core.share import DEFAULT_MASTODON, Shareable
+from tui_reader.ui.screens.bookmark_files import BookmarkCommands
 from tui_reader.ui.screens.edit_bookmark import EditBookmarkScreen, EditResult
 from tui_reader.ui.screens.share import ShareScreen, can_share, copy_link, open_link
 
@@ -33,12 +31,6 @@ if TYPE_CHECKING:
     from tui_reader.core.library import Library
 
 EMPTY_TEXT = "No bookmarks yet. Press b on a story to bookmark it."
-
-
-def bookmark_service(app: App) -> BookmarkService | None:
-    """The bookmark service of the app's library (``app.library.bookmarks``)."""
-    library = getattr(app, "library", None)
-    return getattr(library, "bookmarks", None)
 
 
 def _date(bookmark: Bookmark) -> str:
@@ -99,154 +91,6 @@ def open_bookmarks(
 
     app.push_screen(BookmarksScreen(library.bookmarks, mastodon_instance=mastodon_instance),
                     closed)
-
-
-class PathPrompt(ModalScreen[Path | None]):
-    """Ask for a file path (export target or file to import)."""
-
-    DEFAULT_CSS = """
-    PathPrompt {
-        align: center middle;
-    }
-    PathPrompt #path-dialog {
-        width: 72;
-        max-width: 95%;
-        height: auto;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    PathPrompt #path-hint {
-        color: $text-muted;
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, default: str = "") -> None:
-        super().__init__()
-        self.prompt_title = title
-        self.default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="path-dialog"):
-            yield Label(self.prompt_title, markup=False)
-            yield Input(self.default, id="path-input")
-            yield Static("enter: go · escape: cancel", id="path-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#path-input", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        value = event.value.strip()
-        self.dismiss(Path(value).expanduser() if value else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def default_export_path(fmt: str) -> Path:
-    return Path.home() / f"storyreader-bookmarks.{EXTENSIONS[fmt]}"
-
-
-def start_export(app: App, fmt: str, group: str = "tag") -> None:
-    """Ask where, then write the export in a thread (atomically) and say how it went."""
-    service = bookmark_service(app)
-    if service is None:
-        app.notify("No library is open", severity="error")
-        return
-
-    def write(path: Path | None) -> None:
-        if path is None:
-            return
-
-        def work() -> None:
-            try:
-                count = service.export_to(path, fmt, group=group)
-            except (OSError, StoryreaderError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                app.call_from_thread(
-                    app.notify, f"Export failed: {reason}", severity="error", markup=False
-                )
-                return
-            app.call_from_thread(
-                app.notify, f"Exported {count} bookmarks to {path}", title="Exported",
-                markup=False,
-            )
-
-        app.run_worker(work, thread=True, group="bookmark-export", exclusive=False)
-
-    label = FORMAT_NAMES[fmt] + (f", by {group}" if fmt == "md" else "")
-    app.push_screen(
-        PathPrompt(f"Export bookmarks as {label} to:", str(default_export_path(fmt))), write
-    )
-
-
-def start_import(app: App, on_done: Callable[[], None] | None = None) -> None:
-    """Ask for a bookmark HTML or JSON file and import it."""
-    service = bookmark_service(app)
-    if service is None:
-        app.notify("No library is open", severity="error")
-        return
-
-    def run(path: Path | None) -> None:
-        if path is None:
-            return
-        try:
-            result = service.import_file(path)
-        except (OSError, StoryreaderError) as exc:
-            app.notify(f"Import failed: {exc}", severity="error", markup=False)
-            return
-        skipped = f", {result.skipped} skipped" if result.skipped else ""
-        app.notify(f"Imported {result.total} bookmarks: {result.added} new, "
-                   f"{result.merged} merged{skipped}", title="Imported", markup=False)
-        if on_done:
-            on_done()
-
-    app.push_screen(PathPrompt("Import bookmarks from (browser HTML or JSON export):"), run)
-
-
-def _export_commands() -> list[tuple[str, str, str, str]]:
-    """(palette label, help, format, group) for every export."""
-    commands = []
-    for fmt in ("html", "md", "json", "csv", "atom"):
-        groups = ("tag", "feed") if fmt == "md" else ("tag",)
-        for group in groups:
-            name = FORMAT_NAMES[fmt] if fmt != "md" else f"Markdown, grouped by {group}"
-            commands.append((f"Export bookmarks: {name}", "Write every bookmark to a file",
-                             fmt, group))
-    return commands
-
-
-class BookmarkCommands(Provider):
-    """Command palette entries: export bookmarks in each format, import, show bookmarks."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = self.app
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            (label, help_text, partial(start_export, app, fmt, group))
-            for label, help_text, fmt, group in _export_commands()
-        ]
-        commands.append(("Import bookmarks", "From a browser's bookmark HTML or a JSON export",
-                         partial(start_import, app, self._refresh_view)))
-        return commands
-
-    def _refresh_view(self) -> None:
-        screen = self.app.screen
-        if isinstance(screen, BookmarksScreen):
-            screen.reload()
-
-    async def discover(self) -> Hits:
-        for label, help_text, callback in self._commands():
-            yield DiscoveryHit(label, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for label, help_text, callback in self._commands():
-            score = matcher.match(label)
-            if score > 0:
-                yield Hit(score, matcher.highlight(label), callback, help=help_text)
 
 
 class BookmarksScreen(Screen[bool]):

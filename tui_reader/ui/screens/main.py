@@ -1,19 +1,17 @@
 """The reader: feeds on the left, stories and the open story (with related posts) beside.
 
-Wide terminals (100 columns and more) show every pane at once while you browse. Once
-you read (a story opened, the focus in it) the story takes the room: the feed pane
-folds away, the story list shrinks to a few rows around the selected story, and the
-related posts move beside the story when there is width for its measure plus a
-column (below it otherwise). Escape (or tab round to the feeds) brings the browsing
-layout back. Narrow terminals show the feed and story lists side by side and give the
-whole screen to the story while you read it. Everything the screen does goes through the
-:class:`~tui_reader.core.library.Library` façade; slow calls (refresh, adding the demo
-stories, related posts) run in worker threads so keys keep working.
+:class:`MainScreen` composes the widgets and holds the keys and their actions. Two
+helpers it owns do the rest: :class:`~tui_reader.ui.screens.reader_layout.ReaderLayout`
+sizes the panes for browsing or reading (wide terminals give an open story the room;
+escape, or tab round to the feeds, brings the browsing layout back) and moves the focus
+between them; :class:`~tui_reader.ui.screens.refresh_controller.RefreshController` runs
+refreshes in a worker thread and shows their progress. Everything the screen does goes
+through the :class:`~tui_reader.core.library.Library` façade; slow calls (refresh, adding
+the demo stories, related posts) run in worker threads so keys keep working.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
@@ -23,7 +21,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -31,11 +28,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from tui_reader.core.errors import NotFoundError, StoryreaderError
-from tui_reader.core.models import Article, ArticleSummary, Feed, FeedResult, RefreshSummary
+from tui_reader.core.errors import NotFoundError
+from tui_reader.core.models import Article, ArticleSummary, Feed
 from tui_reader.core.search import SavedSearch, Term
 from tui_reader.ui.model import ALL_KEY
 from tui_reader.ui.screens.bookmarks import open_bookmarks, toggle_bookmark
+from tui_reader.ui.screens.reader_layout import WIDE, ReaderLayout
+from tui_reader.ui.screens.refresh_controller import WORKER_GROUP as REFRESH_WORKERS
+from tui_reader.ui.screens.refresh_controller import RefreshController
 from tui_reader.ui.screens.share import copy_story_link, share_story
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.article_list import ArticleList
@@ -67,12 +67,6 @@ WELCOME = (
 )
 EMPTY_STORY = "Choose a story and press enter to read it."
 NO_RELATED = "No related stories."
-WIDE = 100  # columns: every pane at once (the "-wide" breakpoint below)
-FEEDS_WIDTH = 32  # the feed pane on wide terminals (app.tcss #feeds)
-STORY_CHROME = 6  # the story's border, column padding and scrollbar gutter, in columns
-RELATED_WIDTH = (34, 40)  # the related column beside the story: narrowest, widest
-READING_LIST_ROWS = (3, 7)  # story-list rows while reading: fewest, most
-UPDATE_DELAY = 0.25  # seconds between list updates while a refresh runs
 
 
 def is_web_link(url: str) -> bool:
@@ -139,36 +133,14 @@ class MainScreen(Screen[None]):
     immersed: reactive[bool] = reactive(False, init=False)
     """The reading layout (wide terminals): on when the story gets the focus, kept while
     moving between stories (also from the small story list), off with escape or on the
-    feed pane. See :meth:`_apply_layout`."""
-
-    class FeedRefreshed(Message):
-        """One feed of a running refresh finished (posted from the worker thread)."""
-
-        def __init__(self, result: FeedResult, done: int, total: int) -> None:
-            super().__init__()
-            self.result = result
-            self.done = done
-            self.total = total
-
-    class RefreshFinished(Message):
-        """A refresh ended: completed, stopped, or failed."""
-
-        def __init__(self, summary: RefreshSummary | None, cancelled: bool,
-                     error: str | None = None) -> None:
-            super().__init__()
-            self.summary = summary
-            self.cancelled = cancelled
-            self.error = error
+    feed pane. See :meth:`ReaderLayout.apply`."""
 
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
         self.article: Article | None = None
-        self._cancel_event: threading.Event | None = None
-        self._refreshing = False
-        self._refresh_errors: list[FeedResult] = []
-        self._pending_urls: set[str] = set()
-        self._pending_timer: Any = None
+        self.reader_layout = ReaderLayout(self)
+        self.refresher = RefreshController(self)
         self._source_key: str | None = None
         self._last_search = ""
 
@@ -230,42 +202,10 @@ class MainScreen(Screen[None]):
         self.set_class(reading, "-reading")
 
     def watch_immersed(self, immersed: bool) -> None:
-        self._apply_layout()
+        self.reader_layout.apply()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._apply_layout()
-
-    def _apply_layout(self) -> None:
-        """Size the panes for browsing or reading at the current terminal size.
-
-        Reading (``-immersed``, wide terminals only): no feed pane, a story list of a few
-        rows. Related posts go beside the story (``-side``) when the story column has
-        room for the measure and the related column, whatever the layout."""
-        width, height = self.size
-        if not width:
-            return
-        config = self.app_.config.reader
-        wide = width >= WIDE
-        story_open = self.article is not None
-        immersed = wide and story_open and self.immersed
-        self.set_class(immersed, "-immersed")
-        reader_width = width if immersed or not wide else width - FEEDS_WIDTH
-        spare = reader_width - (config.measure + STORY_CHROME)
-        side = wide and story_open and config.show_related and spare >= RELATED_WIDTH[0]
-        self.set_class(side, "-side")
-        self.related_panel.styles.width = min(spare, RELATED_WIDTH[1]) if side else None
-        fewest, most = READING_LIST_ROWS
-        rows = max(fewest, min(most, height // 8))
-        self.article_list.styles.height = rows + 2 if immersed else None  # + its border
-        self._place_related()
-
-    def _place_related(self) -> None:
-        """Beside the story the related column always shows (the story keeps its width
-        from one story to the next); below it, only when there is something to show."""
-        panel = self.related_panel
-        shown = (self.article is not None and self.app_.config.reader.show_related
-                 and (bool(panel.items) or self.has_class("-side")))
-        panel.display = shown
+        self.reader_layout.apply()
 
     # -- start -----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -282,9 +222,7 @@ class MainScreen(Screen[None]):
         else:
             self._restore()
         self.article_list.focus()
-        minutes = self.app_.config.refresh.auto_refresh_minutes
-        if minutes > 0:
-            self.set_interval(minutes * 60, self._refresh_on_timer)
+        self.refresher.start_auto_refresh(self.app_.config.refresh.auto_refresh_minutes)
 
     def _feeds(self) -> list[Feed]:
         return self.library.feeds()
@@ -339,8 +277,7 @@ class MainScreen(Screen[None]):
             self.log.error(f"could not save the reader's state: {error}")
 
     def on_unmount(self) -> None:
-        if self._cancel_event is not None:
-            self._cancel_event.set()
+        self.refresher.stop_quietly()
 
     # -- lists -----------------------------------------------------------------------------
     def reload_feeds(self) -> None:
@@ -464,7 +401,7 @@ class MainScreen(Screen[None]):
         self.save_state()
         if focus:
             self.focus_pane(view)
-        self._apply_layout()
+        self.reader_layout.apply()
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def _load_related(self, article_id: int, limit: int) -> None:
@@ -475,7 +412,7 @@ class MainScreen(Screen[None]):
         if self.article is None or self.article.id != article_id:
             return
         self.related_panel.show_items(items, empty=NO_RELATED)
-        self._place_related()
+        self.reader_layout.place_related()
 
     def _set_read(self, article_id: int, feed_url: str, read: bool,
                   index: int | None = None) -> None:
@@ -512,74 +449,35 @@ class MainScreen(Screen[None]):
         self.app_.open_link(url)
 
     # -- panes -----------------------------------------------------------------------------
-    def _panes(self) -> list[Widget]:
-        panes: list[Widget] = [self.feed_list, self.article_list]
-        if self.article is not None:
-            panes.append(self.article_view)
-            if self.related_panel.items:
-                panes.append(self.related_panel)
-        return panes
-
-    def _current_pane(self) -> Widget | None:
-        focused = self.focused
-        for pane in self._panes():
-            if focused is not None and (focused is pane or pane in focused.ancestors):
-                return pane
-        return None
-
     def focus_pane(self, pane: Widget) -> None:
-        self.reading = pane in (self.article_view, self.related_panel)
-        self._follow_focus(pane)  # before the focus lands: the pane may be folded away
-        pane.focus()
+        """Focus one of the panes (the layout follows: see :class:`ReaderLayout`)."""
+        self.reader_layout.focus_pane(pane)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        widget = event.widget
-        story = self.query_one("#story")
-        self.reading = widget is story or story in widget.ancestors
-        self._follow_focus(widget)
-
-    def _follow_focus(self, widget: Widget) -> None:
-        """Reading layout on when the story gets the focus, off on the feed pane (the story
-        list keeps whichever layout it is in)."""
-        story = self.query_one("#story")
-        if widget is story or story in widget.ancestors:
-            self.immersed = True
-        elif widget is self.feed_list or self.feed_list in widget.ancestors:
-            self.immersed = False
-
-    @property
-    def _reading_layout(self) -> bool:
-        """The reading layout is on screen (not just remembered on a narrow terminal)."""
-        return self.has_class("-immersed")
-
-    def _step_pane(self, step: int) -> None:
-        panes = self._panes()
-        current = self._current_pane()
-        index = panes.index(current) if current in panes else 0
-        self.focus_pane(panes[(index + step) % len(panes)])
+        self.reader_layout.focus_changed(event.widget)
 
     def action_next_pane(self) -> None:
-        self._step_pane(1)
+        self.reader_layout.step_pane(1)
 
     def action_previous_pane(self) -> None:
-        self._step_pane(-1)
+        self.reader_layout.step_pane(-1)
 
     def action_back(self) -> None:
         """From the story to the list (and the browsing layout); from the list in the
         reading layout to the browsing one; from the list to the feeds."""
-        pane = self._current_pane()
+        pane = self.reader_layout.current_pane()
         if pane in (self.article_view, self.related_panel):
             self.immersed = False
             self.focus_pane(self.article_list)
         elif pane is self.article_list:
-            if self._reading_layout:
+            if self.reader_layout.is_reading_layout:
                 self.immersed = False
             else:
                 self.focus_pane(self.feed_list)
 
     # -- moving ----------------------------------------------------------------------------
     def _scroll_story(self, how: str) -> bool:
-        pane = self._current_pane()
+        pane = self.reader_layout.current_pane()
         if pane is self.article_view:
             getattr(self.article_view, how)(animate=False)
             return True
@@ -605,7 +503,7 @@ class MainScreen(Screen[None]):
         self._list_action("open", default=self.article_list)
 
     def _list_action(self, name: str, default: Widget | None = None) -> None:
-        pane = self._current_pane() or default
+        pane = self.reader_layout.current_pane() or default
         if pane is self.related_panel:
             {"cursor_down": self.related_panel.action_cursor_down,
              "cursor_up": self.related_panel.action_cursor_up,
@@ -657,7 +555,7 @@ class MainScreen(Screen[None]):
     # -- the selected story ----------------------------------------------------------------
     def _target(self) -> tuple[int, str, str, bool, int | None] | None:
         """(id, feed_url, link, read, list index) of the story an action is about."""
-        pane = self._current_pane()
+        pane = self.reader_layout.current_pane()
         if self.article is not None and pane in (self.article_view, self.related_panel):
             article = self.article
             indexes = self.article_list.cached_indexes(article.id)
@@ -745,128 +643,36 @@ class MainScreen(Screen[None]):
         if entry is None:
             return
         if entry.feed is not None:
-            self.start_refresh([entry.feed.url], entry.source.label)
+            self.refresher.start([entry.feed.url], entry.source.label)
         elif entry.folder:
-            self.start_refresh(list(entry.feed_urls), entry.source.label)
+            self.refresher.start(list(entry.feed_urls), entry.source.label)
         else:
-            self.start_refresh(None, "every feed")
+            self.refresher.start(None, "every feed")
 
     def action_refresh_all(self) -> None:
-        self.start_refresh(None, "every feed")
-
-    def _refresh_on_timer(self) -> None:
-        if not self._refreshing and not self.library.is_empty():
-            self.start_refresh(None, "every feed")
-
-    def start_refresh(self, urls: list[str] | None, label: str) -> None:
-        if self._refreshing:
-            self.notify("A refresh is already running (x stops it).")
-            return
-        total = len(urls) if urls is not None else len(self.feed_list.feeds)
-        if total == 0:
-            self.notify("Nothing to refresh: add a feed with a.")
-            return
-        self._refreshing = True
-        self._refresh_errors = []
-        self._cancel_event = threading.Event()
-        self.refresh_status.start(total, self.app_.key_for("cancel_refresh"))
-        self.refresh_bindings()
-        self._refresh(urls, self._cancel_event)
-
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh(self, urls: list[str] | None, cancel: threading.Event) -> None:
-        def on_result(result: FeedResult, done: int, total: int) -> None:
-            self.post_message(self.FeedRefreshed(result, done, total))
-
-        try:
-            summary = self.library.refresh(urls, on_result=on_result, cancel=cancel)
-        except StoryreaderError as error:
-            self.post_message(self.RefreshFinished(None, cancel.is_set(), str(error)))
-            return
-        except Exception as error:
-            self.post_message(self.RefreshFinished(None, cancel.is_set(),
-                                                   f"{type(error).__name__}: {error}"))
-            return
-        self.post_message(self.RefreshFinished(summary, cancel.is_set()))
+        self.refresher.start(None, "every feed")
 
     def action_cancel_refresh(self) -> None:
-        if self._cancel_event is not None and self._refreshing:
-            self._cancel_event.set()
-            self.notify("Stopping the refresh…")
+        self.refresher.cancel()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.app_.is_unbound(action):
             return False  # no key: out of the footer (the command palette still runs it)
         if action == "cancel_refresh":
-            return self._refreshing
+            return self.refresher.running
         if action == "back":
-            return self._current_pane() not in (None, self.feed_list)
+            return self.reader_layout.current_pane() not in (None, self.feed_list)
         return True
 
-    def on_main_screen_feed_refreshed(self, message: MainScreen.FeedRefreshed) -> None:
-        result = message.result
-        self.refresh_status.advance(message.done, message.total, bool(result.error))
-        if result.error:
-            self._refresh_errors.append(result)
-            if len(self._refresh_errors) <= 3:
-                self.notify(f"{self._feed_name(result)}: {result.error}", title="Refresh failed",
-                            severity="error", timeout=8)
-        self._pending_urls.add(result.url)  # counts, error marks, last refresh
-        self._schedule_update()
+    def on_refresh_controller_feed_refreshed(
+        self, message: RefreshController.FeedRefreshed
+    ) -> None:
+        self.refresher.feed_refreshed(message)
 
-    def _schedule_update(self) -> None:
-        if self._pending_timer is None:
-            self._pending_timer = self.set_timer(UPDATE_DELAY, self._apply_updates)
-
-    def _apply_updates(self) -> None:
-        """Show what finished feeds brought: counts, error marks, new stories."""
-        self._pending_timer = None
-        urls, self._pending_urls = self._pending_urls, set()
-        if not urls:
-            return
-        self.reload_feeds()
-        entry = self.feed_list.entry
-        if entry is None:
-            return
-        source = entry.source
-        if source.kind == "feed":
-            affected = source.feed_url in urls
-        elif source.kind == "tag":
-            affected = bool(urls & set(entry.feed_urls))
-        else:
-            affected = source.kind != "bookmarks"
-        if affected:
-            self.load_source(keep_cursor=True)
-
-    def _feed_name(self, result: FeedResult) -> str:
-        feed = next((f for f in self.feed_list.feeds if f.url == result.url), None)
-        return (feed.title if feed else "") or result.title or result.url
-
-    def on_main_screen_refresh_finished(self, message: MainScreen.RefreshFinished) -> None:
-        if self._pending_timer is not None:
-            self._pending_timer.stop()
-        self._apply_updates()
-        self._refreshing = False
-        self.refresh_status.stop()
-        self.refresh_bindings()
-        if message.error:
-            self.notify(f"Refresh failed: {message.error}", severity="error")
-            return
-        summary = message.summary or RefreshSummary(())
-        done = len(summary.results)
-        new = summary.new
-        text = (f"{new} new {'story' if new == 1 else 'stories'} from "
-                f"{done} {'feed' if done == 1 else 'feeds'}.")
-        if message.cancelled:
-            text = f"Refresh stopped: {text}"
-        errors = summary.errors
-        if errors:
-            names = ", ".join(self._feed_name(r) for r in errors[:3])
-            more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
-            self.notify(f"{text} {len(errors)} failed: {names}{more} (marked ! in the list).",
-                        severity="warning", timeout=8)
-        else:
-            self.notify(text)
+    def on_refresh_controller_refresh_finished(
+        self, message: RefreshController.RefreshFinished
+    ) -> None:
+        self.refresher.finished(message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -876,9 +682,9 @@ class MainScreen(Screen[None]):
         elif worker.group == "related" and event.state == WorkerState.ERROR:
             self.log.error(f"related posts failed: {worker.error}")
             self.related_panel.show_items([], empty=NO_RELATED)  # not the last story's
-            self._place_related()
-        elif worker.group == "refresh" and event.state == WorkerState.ERROR:
-            self.post_message(self.RefreshFinished(None, False, str(worker.error)))
+            self.reader_layout.place_related()
+        elif worker.group == REFRESH_WORKERS and event.state == WorkerState.ERROR:
+            self.refresher.worker_failed(worker.error)
 
     # -- for the bookmarks and share screens -----------------------------------------------
     def selected_story(self) -> tuple[int, str] | None:
