@@ -316,6 +316,35 @@ async def test_help_lists_every_binding(dirs: tuple[Path, Path]) -> None:
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_help_lists_the_search_and_bookmarks_keys_apart(dirs: tuple[Path, Path]) -> None:
+    from tui_reader.ui.commands import ReaderCommands
+
+    app = make_app(*dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        palette = [title for title, _help, _run in ReaderCommands(app.screen)._commands()]
+        await pilot.press("question_mark")
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.key_table())
+        text = console.export_text()
+        search = text.index("In the search")
+        bookmarks = text.index("In the bookmarks view")
+        assert text.index("Anywhere") < search < bookmarks
+        search_part, bookmarks_part = text[search:bookmarks], text[bookmarks:]
+        assert "^s" in search_part and "Save the query as a feed" in search_part
+        for key, words in (("t", "Show only the bookmarks with a tag"),
+                           ("e", "Edit the bookmark's note and tags"),
+                           ("d", "Delete the bookmark"),
+                           ("u", "Bring the last deleted bookmark back")):
+            assert any(line.split()[:1] == [key] and words in line
+                       for line in bookmarks_part.splitlines()), key
+        assert "Share the story" in text[:search]  # the reader's s, its own row
+    # The palette runs actions on the reader screen: none of these screens' keys.
+    assert not {"Save the query as a feed in the feed list", "Delete the bookmark",
+                "Share the bookmark", "Back to the reader"} & set(palette)
+    assert "Share the story" in palette
+
+
 async def test_quit_saves_state_and_restores_it(dirs: tuple[Path, Path]) -> None:
     data, config = dirs
     app = make_app(data, config)

@@ -1,8 +1,10 @@
 """Every key-bound action of the reader, read from the Bindings themselves.
 
 The help screen and the command palette both list :func:`key_actions`, so neither can
-go stale: a binding added to a class in :data:`BINDING_OWNERS` shows up in both, with
-the keys the user's ``[keys]`` table gave it.
+go stale: a binding added to a class in :func:`binding_owners` shows up in both, with
+the keys the user's ``[keys]`` table gave it. The keys of the search and bookmarks
+screens (:data:`SCREEN_SECTIONS`) are listed in the help only: the palette runs its
+actions on the reader screen, where those would do something else or nothing.
 """
 
 from __future__ import annotations
@@ -29,27 +31,38 @@ class KeyAction:
     description: str  # short, as in the footer
     help: str  # one line for the help screen and the palette
     keys: tuple[str, ...]
-    where: str  # "lists", "reader", "app"
+    where: str  # "lists", "story", "reader", "app", or one of SCREEN_SECTIONS
 
 
-def binding_owners() -> list[tuple[str, type[DOMNode]]]:
+SCREEN_SECTIONS = ("search", "bookmarks")
+"""Screens over the reader whose keys work only there: in the help, not in the palette."""
+
+
+def binding_owners(*, with_screens: bool = False) -> list[tuple[str, type[DOMNode]]]:
     """The classes whose bindings make up the reader, with where they apply.
 
-    The story view is listed with its own bindings only (not the scrolling keys every
-    Textual scroller inherits)."""
+    The story view and the screens are listed with their own bindings only (not the
+    scrolling or focus keys every Textual scroller or screen inherits). ``with_screens``
+    adds the search and bookmarks screens (:data:`SCREEN_SECTIONS`)."""
     from tui_reader.ui.app import StoryreaderApp
     from tui_reader.ui.screens.main import MainScreen
     from tui_reader.ui.widgets.article_view import ArticleView
     from tui_reader.ui.widgets.feed_list import FeedList
     from tui_reader.ui.widgets.related_panel import RelatedPanel
 
-    return [
+    owners: list[tuple[str, type[DOMNode]]] = [
         ("lists", FeedList),
         ("story", ArticleView),
         ("reader", MainScreen),
         ("app", StoryreaderApp),
         ("lists", RelatedPanel),
     ]
+    if with_screens:
+        from tui_reader.ui.screens.bookmarks import BookmarksScreen
+        from tui_reader.ui.screens.search import SearchScreen
+
+        owners += [("search", SearchScreen), ("bookmarks", BookmarksScreen)]
+    return owners
 
 
 # Words for the story view's keys where its bindings carry no tooltip.
@@ -75,26 +88,32 @@ def _bindings(owner: type[DOMNode], own_only: bool = False) -> list[Binding]:
     return [b for bindings in merged.key_to_bindings.values() for b in bindings]
 
 
-def key_actions(keymap: dict[str, str] | None = None) -> list[KeyAction]:
+def key_actions(
+    keymap: dict[str, str] | None = None, *, with_screens: bool = False
+) -> list[KeyAction]:
     """Every action once (merged by binding id, else by action), in a stable order.
 
     ``keymap`` (binding id -> "key,key") replaces the keys of the bindings it names,
-    as ``App.set_keymap`` does.
+    as ``App.set_keymap`` does. ``with_screens`` adds the keys of the search and
+    bookmarks screens, each kept apart from the reader's (for the help, not the palette).
     """
     keymap = keymap or {}
     order: list[str] = []
     found: dict[str, dict[str, Any]] = {}
-    for where, owner in binding_owners():
-        for binding in _bindings(owner, own_only=where == "story"):
+    for where, owner in binding_owners(with_screens=with_screens):
+        screen = where in SCREEN_SECTIONS
+        for binding in _bindings(owner, own_only=screen or where == "story"):
             if binding.system or "." in binding.action:
                 continue  # Textual's own screen actions (copy text) are not the reader's
-            numbered = _NUMBERED.match(binding.action)
+            numbered = None if screen else _NUMBERED.match(binding.action)
             if numbered:
                 binding = Binding(binding.key, numbered["name"],
                                   binding.description.rstrip("0123456789 ") + " n",
                                   tooltip=f"{binding.description.rstrip('0123456789 ').lower()}"
                                   " number n")
             name = binding.id or binding.action
+            if screen:
+                name = f"{where}:{name}"  # the bookmarks' "share" is not the reader's
             entry = found.get(name)
             if entry is None:
                 order.append(name)

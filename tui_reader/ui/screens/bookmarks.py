@@ -125,14 +125,14 @@ class BookmarksScreen(Screen[bool]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete"),
-        Binding("u", "undo", "Undo"),
-        Binding("o", "open", "Open"),
-        Binding("s", "share", "Share"),
-        Binding("y", "copy_link", "Copy link"),
-        Binding("t", "filter_tag", "Tag filter"),
+        Binding("escape", "close", "Back", tooltip="back to the reader"),
+        Binding("e", "edit", "Edit", tooltip="edit the bookmark's note and tags"),
+        Binding("d", "delete", "Delete", tooltip="delete the bookmark"),
+        Binding("u", "undo", "Undo", tooltip="bring the last deleted bookmark back"),
+        Binding("o", "open", "Open", tooltip="open the bookmark's link in the browser (enter too)"),
+        Binding("s", "share", "Share", tooltip="share the bookmark"),
+        Binding("y", "copy_link", "Copy link", tooltip="copy the bookmark's link"),
+        Binding("t", "filter_tag", "Tag filter", tooltip="show only the bookmarks with a tag"),
     ]
 
     COMMANDS: ClassVar[set[type[Provider]]] = {BookmarkCommands}

@@ -21,7 +21,15 @@ SECTIONS = (
     ("story", "In the open story"),
     ("reader", "Reading"),
     ("app", "Anywhere"),
+    ("search", "In the search"),
+    ("bookmarks", "In the bookmarks view"),
 )
+
+# Keys that are not bindings of the listed classes (enter goes to the search's input).
+EXTRA_ROWS = {
+    "app": (("ctrl+p", "Command palette: every action by name"),),
+    "search": (("enter", "Open the highlighted story"),),
+}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -62,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
 
     def key_table(self) -> Group:
         keymap = getattr(self.app, "keymap_overrides", {})
-        actions = key_actions(keymap)
+        actions = key_actions(keymap, with_screens=True)
         parts: list[RenderableType] = []
         for where, title in SECTIONS:
             rows = [a for a in actions if a.where == where]
@@ -75,9 +83,8 @@ class HelpScreen(ModalScreen[None]):
                     Text(action.help[:1].upper() + action.help[1:]),
                     Text(action.id if action.id in DEFAULT_KEYS else ""),
                 )
-            if where == "app":
-                table.add_row(Text(keys_display(self.app, ("ctrl+p",))),
-                              Text("Command palette: every action by name"), Text(""))
+            for key, help_text in EXTRA_ROWS.get(where, ()):
+                table.add_row(Text(keys_display(self.app, (key,))), Text(help_text), Text(""))
             parts.extend([Text(title, style="bold underline"), table, Text("")])
         return Group(*parts)
 

@@ -58,12 +58,17 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
     """Type a query, see results, open one (or escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", id="search.close"),
-        Binding("down", "move(1)", "Next", show=False, id="search.next"),
-        Binding("up", "move(-1)", "Previous", show=False, id="search.previous"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="search.page_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="search.page_up"),
-        Binding("ctrl+s", "save", "Save as feed", id="search.save"),
+        Binding("escape", "close", "Back", id="search.close", tooltip="back to the reader"),
+        Binding("down", "move(1)", "Next", show=False, id="search.next",
+                tooltip="next result"),
+        Binding("up", "move(-1)", "Previous", show=False, id="search.previous",
+                tooltip="previous result"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="search.page_down",
+                tooltip="a page of results down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="search.page_up",
+                tooltip="a page of results up"),
+        Binding("ctrl+s", "save", "Save as feed", id="search.save",
+                tooltip="save the query as a feed in the feed list"),
     ]
 
     DEFAULT_CSS = """
