@@ -46,8 +46,8 @@ from tui_reader.core.storage import related as index_sql
 from tui_reader.core.storage.related import WEIGHT_SCALE, SourceRow
 
 TITLE_WEIGHT = 2  # a title word counts as this many body words
-BODY_WORDS = 50  # words of the body indexed on store (its start says what it is about)
-TEXT_CHARS = 700  # characters of the body read for that
+BODY_WORDS = 30  # words of the body indexed on store (its start says what it is about)
+TEXT_CHARS = 450  # characters of the body read for that
 SIGNATURE_TERMS = 6  # terms kept per article (the re-ranking reads the rest)
 SIGNATURE_MIN_DF = 1  # only terms in more articles than this (rarer ones: full-text index)
 QUERY_TERMS = 20  # terms of the open article a query starts from
