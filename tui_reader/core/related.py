@@ -270,6 +270,28 @@ def _day(iso: str | None) -> int:
     return int(value.timestamp() // 86400)
 
 
+def _copy_groups(identity: dict[int, tuple[str, str]]) -> dict[int, int]:
+    """Group articles that are copies of each other, directly or through another copy
+    (same link, or same title key): article id -> the id standing for its group."""
+    parent = {aid: aid for aid in identity}
+
+    def root(aid: int) -> int:
+        while parent[aid] != aid:
+            parent[aid] = parent[parent[aid]]
+            aid = parent[aid]
+        return aid
+
+    first: dict[tuple[str, str], int] = {}
+    for aid, (link, key) in identity.items():
+        for mark in (("link", link), ("title", key)):
+            if not mark[1]:
+                continue
+            other = first.setdefault(mark, aid)
+            if other != aid:
+                parent[root(aid)] = root(other)
+    return {aid: root(aid) for aid in identity}
+
+
 def excerpt(summary: str, text: str, n_words: int = EXCERPT_WORDS) -> str:
     """The first ``n_words`` words of the summary (or of the body), with … when cut."""
     found = (summary or text).split()
@@ -395,11 +417,16 @@ class RelatedEngine:
         if len(chosen) < limit and ranked:
             pool = [(a, s) for a, s in ranked if a not in chosen_ids]
             meta = index_sql.meta(conn, [a for a, _ in pool])
+            identity = {aid: (row.link, title_key(row.title)) for aid, row in meta.items()}
+            group = _copy_groups(identity)
+            taken: set[int] = set()
             for aid, score in pool:
-                row = meta.get(aid)
-                if row is None or not self._accept(row.link, title_key(row.title), keys,
-                                                   seen_links):
+                if aid not in identity or group[aid] in taken:
                     continue
+                link, key = identity[aid]
+                if not self._accept(link, key, keys, seen_links):
+                    continue
+                taken.add(group[aid])
                 chosen.append((aid, score))
                 if len(chosen) >= limit:
                     break
