@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -25,6 +26,11 @@ class SearchApp(App[None]):
         super().__init__()
         self.library = library
         self.outcomes: list[SearchOutcome | None] = []
+        self.notified: list[str] = []
+
+    def notify(self, message: str, **kwargs) -> None:
+        self.notified.append(message)
+        super().notify(message, **kwargs)
 
     def open_search(self, query: str = "") -> None:
         self.push_screen(SearchScreen(self.library, query), self.outcomes.append)
@@ -135,10 +141,51 @@ async def test_ctrl_s_saves_the_query(library) -> None:
         await pilot.pause()
         assert isinstance(app.screen, SaveSearchDialog)
         await pilot.press(*"Troopers", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
         (saved,) = library.saved_searches()
         assert (saved.name, saved.query, saved.total) == ("Troopers", "trooper*", 2)
+        assert any(m.startswith("Saved 'Troopers'") for m in app.notified), app.notified
+
+
+async def test_saving_waits_for_the_write_lock_off_the_ui_thread(library) -> None:
+    """A refresh holding the write lock: the UI keeps going while the save waits for it,
+    then the save lands and says so (it used to block the UI thread on the lock)."""
+    app = SearchApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_search("trooper*")
+        await settle(pilot)
+        writer = sqlite3.connect(library.storage.library_path, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")  # as a refresh's commit would
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            await pilot.press(*"Troopers", "enter")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, SearchScreen)
+            await pilot.press("escape")  # keys still work: the search closes
+            await pilot.pause()
+            assert app.outcomes == [None]
+            assert library.saved_searches() == []  # still waiting for the lock
+            assert not any(m.startswith("Saved") for m in app.notified)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        await settle(pilot)
+        (saved,) = library.saved_searches()
+        assert saved.name == "Troopers"
+        assert any(m.startswith("Saved 'Troopers'") for m in app.notified), app.notified
+
+
+async def test_a_failed_save_says_why(library) -> None:
+    app = SearchApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_search("trooper*")
+        await settle(pilot)
+        app.screen._save("x" * 81, "trooper*")  # the dialog lets any name through
+        await settle(pilot)
+        assert library.saved_searches() == []
+        assert any("at most 80 characters" in m for m in app.notified), app.notified
 
 
 async def test_matches_are_styled_in_rows() -> None:

@@ -612,7 +612,6 @@ class MainScreen(Screen[None]):
         from tui_reader.ui.screens.search import SearchOutcome, SearchScreen
 
         def done(outcome: SearchOutcome | None) -> None:
-            self.reload_feeds()  # a search may have been saved
             if outcome is None:
                 return
             self._last_search = outcome.query
@@ -622,7 +621,11 @@ class MainScreen(Screen[None]):
             self.open_story(outcome.article_id, indexes[0] if indexes else None,
                             highlight=outcome.terms)
 
-        self.app.push_screen(SearchScreen(self.library, self._last_search), done)
+        def saved(_search: SavedSearch) -> None:
+            self.reload_feeds()  # the saved search joins the feed list
+
+        self.app.push_screen(SearchScreen(self.library, self._last_search, on_saved=saved),
+                             done)
 
     def action_add_feed(self) -> None:
         from tui_reader.ui.screens.add_feed import AddFeedDialog

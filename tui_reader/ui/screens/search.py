@@ -5,12 +5,14 @@
 then runs in a worker thread; an answer to an older query is dropped, so typing never
 waits on the database. Up/down move through the results while the cursor stays in the
 query, enter opens the highlighted story, ctrl+s saves the query (a virtual feed in the
-feed list), escape goes back.
+feed list; the write runs in a worker thread, as it may wait for a refresh's commit),
+escape goes back.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -25,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tui_reader.core.errors import QueryError, StoryreaderError
-from tui_reader.core.search import ParsedQuery, SearchHit, Term, parse_query
+from tui_reader.core.search import ParsedQuery, SavedSearch, SearchHit, Term, parse_query
 from tui_reader.ui.text import one_line, short_date
 from tui_reader.ui.widgets.search_results import SearchResults, highlighted
 
@@ -96,10 +98,18 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"search--match"}
 
-    def __init__(self, library: Library, query: str = "") -> None:
+    def __init__(
+        self,
+        library: Library,
+        query: str = "",
+        on_saved: Callable[[SavedSearch], None] | None = None,
+    ) -> None:
+        """``on_saved`` runs (on the UI thread) after a query is saved, even if this
+        screen has closed in the meantime."""
         super().__init__()
         self.library = library
         self.initial = query
+        self.on_saved = on_saved
         self.generation = 0  # bumped by every edit; older answers are dropped
         self.shown_query: ParsedQuery | None = None  # the query the results answer
         self._timer: Timer | None = None
@@ -265,13 +275,33 @@ class SearchScreen(ModalScreen[SearchOutcome | None]):
         self.app.push_screen(SaveSearchDialog(parsed.text), named)
 
     def _save(self, name: str, query: str) -> None:
-        try:
-            saved = self.library.save_search(name, query)
-        except StoryreaderError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.notify(f"Saved {saved.name!r}: {saved.unread} unread of {saved.total}. "
-                    "It is in the feed list.", markup=False)
+        """Save in a worker thread of the app: the write may wait for a refresh's commit
+        (the UI must not), and it finishes even if this screen closes first."""
+        app = self.app
+        library = self.library
+        on_saved = self.on_saved
+
+        def saved(search: SavedSearch) -> None:
+            app.notify(f"Saved {search.name!r}: {search.unread} unread of {search.total}. "
+                       "It is in the feed list.", markup=False)
+            if on_saved is not None:
+                on_saved(search)
+
+        def write() -> None:
+            try:
+                search = library.save_search(name, query)
+            except StoryreaderError as error:
+                message = str(error)
+            except Exception as error:  # the database (busy, full...): say so, keep going
+                message = f"Could not save the search: {error}"
+            else:
+                with suppress(RuntimeError):  # the app is closing
+                    app.call_from_thread(saved, search)
+                return
+            with suppress(RuntimeError):
+                app.call_from_thread(app.notify, message, severity="error", markup=False)
+
+        app.run_worker(write, thread=True, group="save-search", exit_on_error=False)
 
 
 class SaveSearchDialog(ModalScreen[str | None]):
