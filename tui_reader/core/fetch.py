@@ -71,9 +71,11 @@ if _zstd is not None:
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "USER_AGENT",
+    "DecodeError",
     "FetchRequest",
     "FetchResult",
     "Fetcher",
+    "decode_body",
     "is_local",
 ]
 
@@ -116,7 +118,9 @@ class FetchResult:
     ``permanent_redirect`` is the new URL when every hop to it was 301/308 and
     the fetch there succeeded. ``elapsed`` is in seconds, from when the request
     got its concurrency slot. ``status`` is None for local files and for
-    failures before any HTTP response.
+    failures before any HTTP response. ``content_encoding`` is set only by a
+    fetcher made with ``decode=False``: the ``Content-Encoding`` ``content`` is
+    still in, for :func:`decode_body`.
     """
 
     requested_url: str
@@ -132,6 +136,7 @@ class FetchResult:
     retry_after: datetime | None = None
     error: str | None = None
     elapsed: float = 0.0
+    content_encoding: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -355,6 +360,60 @@ class _Chain:
             yield from self._run(index + 1, b"", final=True)
 
 
+class DecodeError(Exception):
+    """A body :func:`decode_body` could not decode; the message is the fetch error."""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Bounded:
+    """Decodes a body chunk by chunk, failing as soon as it grows past ``limit``."""
+
+    def __init__(self, content_encoding: str | None, limit: int) -> None:
+        self.chain = _Chain(content_encoding)
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def feed(self, data: bytes) -> None:
+        self._add(self.chain.decode(data))
+
+    def finish(self) -> bytes:
+        self._add(self.chain.finish())
+        return b"".join(self.parts)
+
+    def _add(self, outputs: Iterator[bytes]) -> None:
+        for out in outputs:
+            self.size += len(out)
+            if self.size > self.limit:
+                raise _TooLarge
+            self.parts.append(out)
+
+
+def decode_body(
+    data: bytes, content_encoding: str | None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> bytes:
+    """A body fetched with ``decode=False``, decoded as :meth:`Fetcher.fetch` would have
+    (at most ``max_bytes``); :class:`DecodeError` with the same message otherwise.
+
+    The refresh pipeline decodes in its parse workers: the process that fetches then
+    sends them the compressed bytes (a third of the size) and never inflates them.
+    """
+    if not content_encoding:
+        return data
+    body = _Bounded(content_encoding, max_bytes)
+    try:
+        body.feed(data)
+        return body.finish()
+    except _TooLarge:
+        raise DecodeError(f"response larger than {_fmt_size(max_bytes)}") from None
+    except _DECODE_ERRORS:
+        encoding = ", ".join(body.chain.names)
+        raise DecodeError(f"could not decompress the response ({encoding})") from None
+
+
 # -- describing failures -------------------------------------------------------
 
 
@@ -467,6 +526,7 @@ class Fetcher:
         user_agent: str = USER_AGENT,
         verify: ssl.SSLContext | bool = True,
         trust_env: bool = True,
+        decode: bool = True,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -480,6 +540,7 @@ class Fetcher:
         self.user_agent = user_agent
         self._verify = verify
         self._trust_env = trust_env
+        self.decode = decode
         self._client: httpx.AsyncClient | None = None
         self._clients: list[httpx.AsyncClient] = []
         # Free request slots, each naming its client; last in, first out, so that a few
@@ -723,6 +784,7 @@ class Fetcher:
                 _status_text(status, response.reason_phrase), gone=status == 410, retry_after=retry
             )
         content = await self._read_body(response)
+        encoding = None if self.decode else response.headers.get("Content-Encoding") or None
         return FetchResult(
             requested_url=url,
             final_url=final_url,
@@ -733,38 +795,33 @@ class Fetcher:
             last_modified=new_lm,
             permanent_redirect=moved,
             elapsed=time.monotonic() - start,
+            content_encoding=encoding,
         )
 
     def _too_large(self) -> _Failure:
         return _Failure(f"response larger than {_fmt_size(self.max_bytes)}")
 
     async def _read_body(self, response: httpx.Response) -> bytes:
-        """The decoded body, failing as soon as either size passes ``max_bytes``."""
+        """The body (decoded unless ``decode=False``), failing as soon as either size
+        passes ``max_bytes``."""
         declared = response.headers.get("Content-Length", "")
         if declared.strip().isdigit() and int(declared) > self.max_bytes:
             raise self._too_large()
-        chain = _Chain(response.headers.get("Content-Encoding"))
-        parts: list[bytes] = []
-        wire = decoded = 0
+        encoding = response.headers.get("Content-Encoding") if self.decode else None
+        body = _Bounded(encoding, self.max_bytes)
+        wire = 0
         try:
             async for raw in response.aiter_raw():
                 wire += len(raw)
                 if wire > self.max_bytes:
                     raise self._too_large()
-                for out in chain.decode(raw):
-                    decoded += len(out)
-                    if decoded > self.max_bytes:
-                        raise self._too_large()
-                    parts.append(out)
-            for out in chain.finish():
-                decoded += len(out)
-                if decoded > self.max_bytes:
-                    raise self._too_large()
-                parts.append(out)
+                body.feed(raw)
+            return body.finish()
+        except _TooLarge:
+            raise self._too_large() from None
         except _DECODE_ERRORS:
-            encoding = ", ".join(chain.names)
+            encoding = ", ".join(body.chain.names)
             raise _Failure(f"could not decompress the response ({encoding})") from None
-        return b"".join(parts)
 
     async def _drain(self, response: httpx.Response) -> None:
         """Read a small unwanted body so the connection goes back to the pool."""
