@@ -161,3 +161,17 @@ async def test_narrow_footer_keeps_help_and_quit(dirs: tuple[Path, Path]) -> Non
             assert width <= size[0]
             if size[0] >= 160:
                 assert "toggle_read" in actions and "refresh_feed" in actions
+
+
+async def test_malformed_user_theme_is_a_notice_naming_the_file(
+    dirs: tuple[Path, Path],
+) -> None:
+    data, config = dirs
+    themes = config / "themes"
+    themes.mkdir(parents=True, exist_ok=True)
+    (themes / "broken.toml").write_text('primary = "#123456"\nbackground = \n', encoding="utf-8")
+    app = make_app(data, config, theme="broken")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "storyreader"
+        assert any("broken.toml" in message for message in app.notified), app.notified

@@ -91,3 +91,11 @@ def test_help_screen(snap_compare, app) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_help)
+
+
+@pytest.mark.parametrize("theme", ["storyreader", "paper", "high-contrast", "night", "terminal"])
+def test_main_screen_in_each_shipped_theme(snap_compare, tmp_path: Path, template: Path,
+                                           theme: str) -> None:
+    """Every shipped theme on the reading screen: lists, story and panel legible."""
+    app = make_app(demo_data(tmp_path / "data", template), tmp_path / "config", theme=theme)
+    assert snap_compare(app, press=["enter"], terminal_size=(120, 40), run_before=settle)
