@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tui_reader.cli import Context, emit_json
+from tui_reader.core.models import ArticleSummary
 from tui_reader.core.serialize import article_json
 
 
@@ -46,10 +47,15 @@ def list_articles(ctx: Context) -> int:
         emit_json([article_json(ctx.library.article(row.id)) for row in rows])
         return 0
     for row in rows:
-        date = row.published.strftime("%Y-%m-%d") if row.published else "          "
-        flags = ("N" if not row.read else " ") + ("*" if row.bookmarked else " ")
-        print(f"{row.id:>7} {flags} {date}  {row.title}  ({row.feed_title})")
+        print(article_line(row))
     return 0
+
+
+def article_line(row: ArticleSummary) -> str:
+    """One article as a line of the listing: id, unread (N) and bookmark (*) marks, date."""
+    date = row.published.strftime("%Y-%m-%d") if row.published else " " * 10
+    flags = ("N" if not row.read else " ") + ("*" if row.bookmarked else " ")
+    return f"{row.id:>7} {flags} {date}  {row.title}  ({row.feed_title})"
 
 
 def show(ctx: Context) -> int:

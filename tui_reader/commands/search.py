@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 
 from tui_reader.cli import Context, emit_json
+from tui_reader.commands.articles import article_line
 from tui_reader.core.errors import QueryError
 from tui_reader.core.filters import FilterRule
 from tui_reader.core.search import SavedSearch, SearchHit, parse_query
-from tui_reader.core.serialize import iso
+from tui_reader.core.serialize import summary_json
 
 QUERY_HELP = """\
 query syntax (words combine with AND):
@@ -97,18 +98,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def hit_json(hit: SearchHit) -> dict[str, object]:
-    article = hit.article
     return {
-        "id": article.id,
-        "feed_url": article.feed_url,
-        "feed_title": article.feed_title,
-        "guid": article.guid,
-        "title": article.title,
-        "link": article.link,
-        "author": article.author,
-        "published": iso(article.published),
-        "read": article.read,
-        "bookmarked": article.bookmarked,
+        **summary_json(hit.article),
         "score": float(f"{hit.score:.6g}"),
         "snippet": hit.snippet,
     }
@@ -141,10 +132,7 @@ def search(ctx: Context) -> int:
         emit_json([hit_json(hit) for hit in hits])
         return 0
     for hit in hits:
-        row = hit.article
-        date = row.published.strftime("%Y-%m-%d") if row.published else "          "
-        flags = ("N" if not row.read else " ") + ("*" if row.bookmarked else " ")
-        print(f"{row.id:>7} {flags} {date}  {row.title}  ({row.feed_title})")
+        print(article_line(hit.article))
         if hit.snippet:
             print(f"                     {hit.snippet}")
     if not hits:
