@@ -34,7 +34,8 @@ def feed_json(feed: Feed) -> dict[str, Any]:
     }
 
 
-def article_json(article: Article) -> dict[str, Any]:
+def _article_identity(article: Article | ArticleSummary) -> dict[str, Any]:
+    """The fields every article shape starts with."""
     return {
         "id": article.id,
         "feed_url": article.feed_url,
@@ -42,6 +43,12 @@ def article_json(article: Article) -> dict[str, Any]:
         "guid": article.guid,
         "title": article.title,
         "link": article.link,
+    }
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        **_article_identity(article),
         "authors": [{"name": a.name, "email": a.email, "url": a.url} for a in article.authors],
         "published": iso(article.published),
         "updated": iso(article.updated),
@@ -59,12 +66,7 @@ def article_json(article: Article) -> dict[str, Any]:
 
 def summary_json(article: ArticleSummary) -> dict[str, Any]:
     return {
-        "id": article.id,
-        "feed_url": article.feed_url,
-        "feed_title": article.feed_title,
-        "guid": article.guid,
-        "title": article.title,
-        "link": article.link,
+        **_article_identity(article),
         "author": article.author,
         "published": iso(article.published),
         "read": article.read,
