@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.pilot import Pilot
 
-from tests.apps.reader_app import add_stories, make_app
+from tests.apps.reader_app import add_stories, main, make_app
 from tui_reader.core.library import open_library
 from tui_reader.core.models import ParsedEntry
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
-from tui_reader.ui.screens.main import MainScreen
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,11 +42,6 @@ def big_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     for n in range(PER_FEED)
                 ])
     return data
-
-
-def main(pilot: Pilot) -> MainScreen:
-    assert isinstance(pilot.app.screen, MainScreen)
-    return pilot.app.screen
 
 
 def visible_lines(widget, rows: int) -> list[str]:

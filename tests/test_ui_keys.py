@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual import events
-from textual.pilot import Pilot
 
-from tests.apps.reader_app import demo_data, make_app
+from tests.apps.reader_app import demo_data, main, make_app, settle
 from tui_reader.core.config import DEFAULT_KEYS
 from tui_reader.core.library import open_library
 from tui_reader.ui.screens.add_feed import AddFeedDialog
@@ -35,18 +34,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def dirs(tmp_path: Path, demo_template: Path) -> tuple[Path, Path]:
     data = demo_data(tmp_path / "data", demo_template)
     return data, tmp_path / "config"
-
-
-async def settle(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def main(pilot: Pilot) -> MainScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
 
 
 def titles_in_order(data: Path, **query) -> list[str]:

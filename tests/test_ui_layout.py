@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.pilot import Pilot
 from textual.widget import Widget
 
-from tests.apps.reader_app import demo_data, make_app
+from tests.apps.reader_app import demo_data, main, make_app, settle
 from tui_reader.core.library import Library
 from tui_reader.core.models import RelatedItem
 from tui_reader.ui.screens.main import MainScreen
@@ -46,17 +45,6 @@ def related_from_same_feed(monkeypatch: pytest.MonkeyPatch) -> None:
         ][:limit]
 
     monkeypatch.setattr(Library, "related", related)
-
-
-async def settle(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def main(pilot: Pilot) -> MainScreen:
-    assert isinstance(pilot.app.screen, MainScreen)
-    return pilot.app.screen
 
 
 def reading(screen: MainScreen) -> bool:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
-from tests.apps.reader_app import demo_data, make_app
+from tests.apps.reader_app import demo_data, main, make_app, settle
 from tui_reader.core.library import Library
 from tui_reader.core.models import RelatedItem
-from tui_reader.ui.screens.main import MainScreen
 from tui_reader.ui.widgets.related_panel import RelatedPanel
 
 pytestmark = pytest.mark.asyncio
@@ -39,17 +37,6 @@ def related_from_same_feed(monkeypatch: pytest.MonkeyPatch) -> None:
         ][:limit]
 
     monkeypatch.setattr(Library, "related", related)
-
-
-async def settle(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def main(pilot: Pilot) -> MainScreen:
-    assert isinstance(pilot.app.screen, MainScreen)
-    return pilot.app.screen
 
 
 @pytest.mark.usefixtures("related_from_same_feed")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.apps.reader_app import make_app
+from tests.apps.reader_app import main, make_app
 from tests.feeds_inline import rss
 from tests.loopback import LoopbackServer
 from tui_reader.core.library import open_library
@@ -41,11 +41,6 @@ async def wait_until(pilot: Pilot, check, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
-
-
-def main(pilot: Pilot) -> MainScreen:
-    assert isinstance(pilot.app.screen, MainScreen)
-    return pilot.app.screen
 
 
 async def test_refresh_all_in_background(tmp_path: Path, feed_server: LoopbackServer) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.apps.reader_app import demo_data, make_app
+from tests.apps.reader_app import demo_data, make_app, settle
 from tui_reader.core.library import Library
 from tui_reader.core.models import RelatedItem
 
@@ -55,12 +55,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(tmp_path: Path, template: Path):
     return make_app(demo_data(tmp_path / "data", template), tmp_path / "config")
-
-
-async def settle(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_main_wide_reading(snap_compare, app) -> None:

@@ -91,3 +91,19 @@ def add_stories(data_dir: Path, feed_url: str, titles: Iterable[str], *,
 if __name__ == "__main__":
     where = Path(tempfile.mkdtemp(prefix="storyreader-"))
     make_app(where / "data", where / "config").run()
+
+
+async def settle(pilot) -> None:
+    """Let the app paint, its workers finish, and the results paint."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def main(pilot):
+    """The reader's main screen (asserting it is the one showing)."""
+    from tui_reader.ui.screens.main import MainScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen), screen
+    return screen
