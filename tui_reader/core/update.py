@@ -4,8 +4,9 @@ Fetching is async (one shared HTTP client, bounded concurrency). Parsing is CPU 
 never runs on the event loop: it goes to a process pool when there are many feeds (so it
 uses the other core and leaves the GIL to the UI) and to a thread otherwise. The worker
 also computes the rows to store (hashes, JSON columns), so the process that writes does
-little more than SQLite's own work. Each feed is stored in one transaction as soon as it is
-parsed, so a cancelled or crashed refresh keeps everything committed before it.
+little more than SQLite's own work. Parsed feeds are stored by a :class:`BatchWriter`: each
+feed atomically, the feeds that are ready together in one transaction, as soon as the
+previous one is committed; a cancelled or crashed refresh keeps everything committed before.
 
 The parsers (fastfeedparser, feedparser, lxml, the sanitizer) are imported only where a
 document is parsed: a refresh whose feeds all answer 304, or whose parsing happens in
@@ -19,6 +20,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tui_reader.core.batch_writer import BatchWriter, Stored
 from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
 from tui_reader.core.filters import drop_killed
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 PROCESS_POOL_THRESHOLD = 24
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
-StoredHook = Callable[[object, list[int], list[int]], None]
+StoredHook = Callable[[sqlite3.Connection, Sequence[int], Sequence[int]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +170,7 @@ def _retry_after_active(value: str | None) -> bool:
 
 
 class Refresher:
-    """Refreshes feeds of one :class:`Storage`; ``on_stored`` hooks run inside each feed's
+    """Refreshes feeds of one :class:`Storage`; ``on_stored`` hooks run inside the storing
     transaction with the new and updated article ids (index upkeep)."""
 
     def __init__(
@@ -207,9 +210,12 @@ class Refresher:
         loop = asyncio.get_running_loop()
         executor = _make_executor(total)
         try:
-            async with self._fetcher(decode=False) as fetcher:
+            async with (
+                self._fetcher(decode=False) as fetcher,
+                BatchWriter(self.storage, self.on_stored) as writer,
+            ):
                 tasks = [
-                    asyncio.create_task(self._refresh_one(fetcher, executor, loop, s))
+                    asyncio.create_task(self._refresh_one(fetcher, executor, writer, loop, s))
                     for s in states
                 ]
                 watcher = asyncio.create_task(self._watch_cancel(cancel, tasks))
@@ -226,6 +232,7 @@ class Refresher:
                     watcher.cancel()
                     for task in tasks:
                         task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
         return RefreshSummary(tuple(results))
@@ -243,24 +250,30 @@ class Refresher:
         self,
         fetcher: Fetcher,
         executor: Executor,
+        writer: BatchWriter,
         loop: asyncio.AbstractEventLoop,
         state: feed_sql.FeedFetchState,
     ) -> FeedResult:
         fetched = await fetcher.fetch(state.url, state.etag, state.last_modified)
         if fetched.error:
-            with self.storage.transaction() as conn:
-                feed_sql.record_error(
-                    conn, state.id, fetched.error, gone=fetched.gone,
-                    retry_after=to_iso(fetched.retry_after),
-                )
-            return FeedResult(state.url, error=fetched.error)
+            error = fetched.error
+
+            def record_fetch_error(conn: sqlite3.Connection, _: Stored) -> FeedResult:
+                feed_sql.record_error(conn, state.id, error, gone=fetched.gone,
+                                      retry_after=to_iso(fetched.retry_after))
+                return FeedResult(state.url, error=error)
+
+            return await writer.submit(record_fetch_error)
         if fetched.not_modified or fetched.content is None:
-            with self.storage.transaction() as conn:
+
+            def record_not_modified(conn: sqlite3.Connection, _: Stored) -> FeedResult:
                 feed_sql.record_success(
                     conn, state.id, etag=fetched.etag or state.etag,
                     last_modified=fetched.last_modified or state.last_modified,
                 )
-            return FeedResult(state.url, not_modified=True)
+                return FeedResult(state.url, not_modified=True)
+
+            return await writer.submit(record_not_modified)
         try:
             parsed, rows = await loop.run_in_executor(
                 executor, _parse_in_worker, fetched.content, fetched.content_encoding,
@@ -268,22 +281,27 @@ class Refresher:
             )
         except (DecodeError, FeedParseError) as exc:
             message = str(exc)
-            with self.storage.transaction() as conn:
-                feed_sql.record_error(conn, state.id, message)
-            return FeedResult(state.url, error=message)
         except Exception as exc:  # a crashed worker process, a parser bug
             message = f"could not parse: {type(exc).__name__}: {exc}".splitlines()[0]
-            with self.storage.transaction() as conn:
-                feed_sql.record_error(conn, state.id, message)
+        else:
+
+            def store(conn: sqlite3.Connection, stored: Stored) -> FeedResult:
+                url = state.url
+                if fetched.permanent_redirect and feed_sql.move_feed(
+                    conn, state.id, fetched.permanent_redirect
+                ):
+                    url = fetched.permanent_redirect
+                stored.new, stored.updated = self._store(conn, state.id, parsed, fetched, rows)
+                return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
+                                  title=parsed.title)
+
+            return await writer.submit(store, size=len(rows))
+
+        def record_parse_error(conn: sqlite3.Connection, _: Stored) -> FeedResult:
+            feed_sql.record_error(conn, state.id, message)
             return FeedResult(state.url, error=message)
-        url = state.url
-        with self.storage.transaction() as conn:
-            if fetched.permanent_redirect and feed_sql.move_feed(
-                conn, state.id, fetched.permanent_redirect
-            ):
-                url = fetched.permanent_redirect
-            new, updated = self._store(conn, state.id, parsed, fetched, rows)
-        return FeedResult(url, new=len(new), updated=len(updated), title=parsed.title)
+
+        return await writer.submit(record_parse_error)
 
     def _store(
         self,
@@ -306,8 +324,6 @@ class Refresher:
             description=parsed.description,
             kind=parsed.kind,
         )
-        for hook in self.on_stored:
-            hook(conn, new, updated)
         return new, updated
 
     async def add(
@@ -337,6 +353,8 @@ class Refresher:
             if tags:
                 feed_sql.add_tags(conn, feed_url, tags)
             new, updated = self._store(conn, fid, parsed, fetched)
+            for hook in self.on_stored:
+                hook(conn, new, updated)
         return feed_url, FeedResult(feed_url, new=len(new), updated=len(updated),
                                     title=title or parsed.title)
 

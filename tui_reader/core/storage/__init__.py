@@ -53,6 +53,17 @@ class Storage:
         with transaction(self.conn) as conn:
             yield conn
 
+    def close_thread_connection(self) -> None:
+        """Close this thread's connection (a thread that ends must not leave one open)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._lock:
+            self._all = [c for c in self._all if c is not conn]
+        with suppress(sqlite3.ProgrammingError):
+            conn.close()
+
     def close(self) -> None:
         """Close every connection this storage opened, on any thread."""
         with self._lock:
