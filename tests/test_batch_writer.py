@@ -39,7 +39,7 @@ def test_jobs_waiting_together_share_one_transaction(storage):
     seen: list[list[int]] = []
 
     async def main() -> list[int]:
-        async with BatchWriter(storage, [lambda conn, new, upd: seen.append(list(new))]) as w:
+        async with BatchWriter(storage, [lambda conn, new, upd, terms: seen.append(list(new))]) as w:
             results = await asyncio.gather(*(w.submit(_insert(i)) for i in range(10)))
             return [*results, w.transactions]
 
@@ -69,7 +69,7 @@ def test_a_failing_job_rolls_back_only_itself(storage):
 
 
 def test_a_failing_hook_stores_nothing_of_its_batch(storage):
-    def hook(conn, new, updated):
+    def hook(conn, new, updated, terms):
         raise RuntimeError("index broken")
 
     async def main() -> list[object]:

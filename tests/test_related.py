@@ -3,6 +3,7 @@ that follows stores, updates, expiry and unsubscribing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -292,3 +293,41 @@ def test_white_space_tokeniser_matches_the_regular_expression(text):
     lowered = unicodedata.normalize("NFC", text.lower())
     expected = [t for w in related._WORD.findall(lowered) if (t := related._term(w))]
     assert words(text) == expected
+
+
+def _signatures(lib: Library) -> dict[str, list[tuple[str, int]]]:
+    """title -> its signature as (term, weight) pairs."""
+    conn = lib.storage.conn
+    terms = dict(conn.execute("SELECT id, term FROM related_terms"))
+    rows = conn.execute(
+        "SELECT a.title, d.signature FROM related_docs d JOIN articles a ON a.id = d.article_id"
+    )
+    return {title: [(terms[t], w) for t, w in json.loads(sig)] for title, sig in rows}
+
+
+def test_signatures_from_worker_terms_equal_those_computed_from_the_store(lib, tmp_path: Path):
+    """Storing indexes with the terms computed from the parsed entries (in a parse worker
+    during a refresh); indexing the same articles from what is stored must give the very
+    same signatures."""
+    feed = tmp_path / "mixed.xml"
+    feed.write_text(_rss([
+        (f"m{i}", title, f"https://mixed.example/{i}", text)
+        for i, (title, text) in enumerate([
+            ("The Keeper of the Light", LIGHTHOUSE), ("Gale at the Lighthouse", LIGHTHOUSE_2),
+            ("Morning at the Bakery", BAKERY), ("Cinnamon Before Dawn", BAKERY_2),
+            ("Fire on the Mountain", DRAGON), ("The Wyrm and the Crown", DRAGON_2),
+            ("Rain in the Alley", DETECTIVE),
+        ])
+    ]))
+    lib.add_feed(str(feed))
+    from_worker = _signatures(lib)
+    conn = lib.storage.conn
+    with lib.storage.transaction():  # forget the index, then build it from the store
+        conn.execute("DELETE FROM related_postings")
+        conn.execute("DELETE FROM related_docs")
+        conn.execute("DELETE FROM related_terms")
+        conn.execute("DELETE FROM related_stats")
+    assert lib.related_engine.index_all() == 7
+    from_store = _signatures(lib)
+    assert len(from_worker) == 7 and sum(map(bool, from_worker.values())) == 6  # alley: alone
+    assert from_worker == from_store

@@ -20,27 +20,30 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tui_reader.core.storage import Storage
+from tui_reader.core.storage.db import savepoint, tune_for_bulk_writes
 
 T = TypeVar("T")
 
 MAX_BATCH_ENTRIES = 2_500  # entries per transaction at most (a job counts its own)
 CACHE_KIB = 32 * 1024  # page cache of the writing connection
-WAL_AUTOCHECKPOINT_PAGES = 8_192  # checkpoint (and fsync) every 32 MB of WAL, not 4 MB
+WAL_AUTOCHECKPOINT_KIB = 32 * 1024  # checkpoint (and fsync) every 32 MB of WAL, not 4 MB
 
 
 @dataclass(slots=True)
 class Stored:
-    """What a job stored: the ids the batch hooks index."""
+    """What a job stored, for the batch hooks: new and updated ids, and what the hooks
+    need of them that a parse worker computed already (related-index terms by id)."""
 
     new: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
+    terms: dict[int, object] = field(default_factory=dict)
 
 
 Job = Callable[[sqlite3.Connection, Stored], T]
-BatchHook = Callable[[sqlite3.Connection, Sequence[int], Sequence[int]], None]
+BatchHook = Callable[[sqlite3.Connection, list[int], list[int], dict[int, Any]], None]
 
 
 @dataclass(slots=True)
@@ -93,9 +96,7 @@ class BatchWriter:
         return await future
 
     def _tune(self) -> None:
-        conn = self.storage.conn
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+        tune_for_bulk_writes(self.storage.conn, CACHE_KIB, WAL_AUTOCHECKPOINT_KIB)
 
     async def _run(self) -> None:
         assert self._wakeup is not None
@@ -131,25 +132,24 @@ class BatchWriter:
         outcomes: list[tuple[bool, object]] = []
         new: list[int] = []
         updated: list[int] = []
+        terms: dict[int, object] = {}
         try:
             with self.storage.transaction() as conn:
                 for pending in batch:
                     stored = Stored()
-                    conn.execute("SAVEPOINT job")
                     try:
-                        value = pending.job(conn, stored)
+                        with savepoint(conn):
+                            value = pending.job(conn, stored)
                     except Exception as exc:
-                        conn.execute("ROLLBACK TO job")
-                        conn.execute("RELEASE job")
                         outcomes.append((False, exc))
                         continue
-                    conn.execute("RELEASE job")
                     new.extend(stored.new)
                     updated.extend(stored.updated)
+                    terms.update(stored.terms)
                     outcomes.append((True, value))
                 if new or updated:
                     for hook in self.after_batch:
-                        hook(conn, new, updated)
+                        hook(conn, new, updated, terms)
         except Exception as exc:  # the hooks or the commit: nothing of the batch is stored
             return [(False, exc)] * len(batch)
         self.transactions += 1

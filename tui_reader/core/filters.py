@@ -103,11 +103,18 @@ def drop_killed(
     conn: sqlite3.Connection, feed_id: int, entries: Sequence[ParsedEntry]
 ) -> Sequence[ParsedEntry]:
     """The entries the feed's rules (and the global ones) let through, in order."""
-    texts = filter_sql.rules_for_feed(conn, feed_id)
-    if not texts:
+    return keep_unkilled(filter_sql.rules_for_feed(conn, feed_id), entries)
+
+
+def keep_unkilled(
+    rule_texts: Sequence[str], entries: Sequence[ParsedEntry]
+) -> Sequence[ParsedEntry]:
+    """The entries no rule of ``rule_texts`` matches, in order (``entries`` itself when
+    there are no rules). Needs no connection, so parse workers apply it."""
+    if not rule_texts:
         return entries
     rules = []
-    for text in texts:
+    for text in rule_texts:
         try:
             rules.append(parse_rule(text))
         except QueryError:  # stored before a stricter check; ignore rather than fail refresh

@@ -35,7 +35,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 
@@ -198,9 +198,9 @@ def near_identical(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.92
 
 
-def _body(row: SourceRow) -> str:
+def _body(summary: str, text: str) -> str:
     """The text to index: the body, led by the summary when that is not just its start."""
-    summary, text = row.summary.strip(), row.text.strip()
+    summary, text = summary.strip(), text.strip()
     if not text or not summary:
         return text or summary
     head = summary[:40]
@@ -209,12 +209,26 @@ def _body(row: SourceRow) -> str:
     return f"{summary} {text}"
 
 
-def _doc_terms(row: SourceRow, body_words: int = 0) -> Counter[str]:
+DocTerms = tuple[dict[str, int], tuple[str, ...]]  # term counts, category terms
+
+
+def _term_counts(title: str, body: str, body_words: int) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for word in words(row.title):
+    for word in words(title):
         counts[word] += TITLE_WEIGHT
-    counts.update(words(_body(row), body_words or BODY_WORDS))
+    counts.update(words(body, body_words))
     return counts
+
+
+def _doc_terms(row: SourceRow, body_words: int) -> Counter[str]:
+    return _term_counts(row.title, _body(row.summary, row.text), body_words)
+
+
+def doc_terms(title: str, summary: str, text: str, categories: Iterable[str]) -> DocTerms:
+    """What the index keeps of an article: its title and first words' term counts, and its
+    categories. Needs no connection, so parse workers compute it."""
+    counts = _term_counts(title, _body(summary[:TEXT_CHARS], text[:TEXT_CHARS]), BODY_WORDS)
+    return dict(counts), tuple(_category_terms(categories))
 
 
 def _category_terms(categories: Iterable[str]) -> list[str]:
@@ -322,24 +336,40 @@ class RelatedEngine:
 
     # -- index upkeep ----------------------------------------------------------------------
     def on_stored(
-        self, conn: sqlite3.Connection, new_ids: Sequence[int], updated_ids: Sequence[int]
+        self,
+        conn: sqlite3.Connection,
+        new_ids: Sequence[int],
+        updated_ids: Sequence[int],
+        terms: Mapping[int, DocTerms] | None = None,
     ) -> None:
-        """Index new and updated articles (runs inside the storing transaction)."""
+        """Index new and updated articles (runs inside the storing transaction).
+        ``terms``: their :func:`doc_terms` by id where already computed (parse workers)."""
         ids = list(dict.fromkeys([*new_ids, *updated_ids]))
         if ids:
-            self._index(conn, ids, set(new_ids))
+            self._index(conn, ids, set(new_ids), terms or {})
         self._backfill(conn)
 
-    def _index(self, conn: sqlite3.Connection, ids: Sequence[int], new: set[int]) -> None:
-        rows = index_sql.sources(conn, ids, TEXT_CHARS)
-        reindexed = [row.id for row in rows if row.id not in new]
+    def _index(
+        self,
+        conn: sqlite3.Connection,
+        ids: Sequence[int],
+        new: set[int],
+        known: Mapping[int, DocTerms] | None = None,
+    ) -> None:
+        known = known or {}
+        missing = [aid for aid in ids if aid not in known]
+        found = {
+            row.id: doc_terms(row.title, row.summary, row.text, row.categories)
+            for row in index_sql.sources(conn, missing, TEXT_CHARS)
+        } if missing else {}
+        docs = [(aid, *terms) for aid in ids if (terms := known.get(aid) or found.get(aid))]
+        reindexed = [aid for aid, _, _ in docs if aid not in new]
         if reindexed:
             index_sql.remove_signatures(conn, reindexed)
-        docs = [(row, _doc_terms(row), _category_terms(row.categories)) for row in rows]
         df_counts: Counter[str] = Counter()
         added = 0
-        for row, counts, cats in docs:
-            if row.id in new:
+        for aid, counts, cats in docs:
+            if aid in new:
                 added += 1
                 df_counts.update(counts.keys())
                 df_counts.update(cats)
@@ -349,19 +379,27 @@ class RelatedEngine:
         n = index_sql.add_docs(conn, added) if added else max(index_sql.doc_count(conn), 1)
         stats = index_sql.count_terms(conn, df_counts)
         log = math.log
-        idf = {term: (tid, log(1.0 + n / (df or 1))) for term, (tid, df) in stats.items()}
+        # term -> (id, idf, shared): a word no other article has yet links to nothing, so
+        # it is left to the full-text index (a query looks rare words up there) and the
+        # signature's slots go to shared ones.
+        info = {term: (tid, log(1.0 + n / (df or 1)), df > SIGNATURE_MIN_DF)
+                for term, (tid, df) in stats.items()}
         signatures = []
-        for row, counts, cats in docs:
-            raw = {idf[t][0]: (1.0 + log(tf)) * idf[t][1] for t, tf in counts.items()}
-            norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
-            scale = WEIGHT_SCALE / norm
-            # A word no other article has yet links to nothing: leave it to the full-text
-            # index (a query looks rare words up there) and keep the slots for shared ones.
-            shared = {idf[t][0] for t in counts if stats[t][1] > SIGNATURE_MIN_DF}
-            signature = [(t, max(1, round(w * scale)))
-                         for t, w in _top({t: raw[t] for t in shared}, SIGNATURE_TERMS).items()]
-            signature += [(stats[c][0], 0) for c in cats]
-            signatures.append((row.id, signature))
+        for aid, counts, cats in docs:
+            weighted = []
+            total = 0.0
+            for term, tf in counts.items():
+                tid, idf, shared = info[term]
+                w = (1.0 + log(tf)) * idf
+                total += w * w
+                if shared:
+                    weighted.append((w, tid))
+            scale = WEIGHT_SCALE / (math.sqrt(total) or 1.0)
+            weighted.sort(reverse=True)
+            signature = [(tid, max(1, round(w * scale)))
+                         for w, tid in weighted[:SIGNATURE_TERMS]]
+            signature += [(info[c][0], 0) for c in cats]
+            signatures.append((aid, signature))
         index_sql.put_signatures(conn, signatures)
 
     def _backfill(self, conn: sqlite3.Connection) -> None:
@@ -580,7 +618,7 @@ class RelatedEngine:
         best = sorted(wanted, key=lambda t: -weights.get(t, 0.0))[:FTS_TERMS]
         terms = {wanted[t] for t in best}
         found: dict[str, str] = {}
-        text = f"{src.title} {_body(src)}".lower()
+        text = f"{src.title} {_body(src.summary, src.text)}".lower()
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
         for word in _WORD.findall(text, 0, RERANK_WORDS * 12):

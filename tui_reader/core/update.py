@@ -23,20 +23,22 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tui_reader.core.batch_writer import BatchWriter, Stored
 from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
-from tui_reader.core.filters import drop_killed
+from tui_reader.core.filters import drop_killed, keep_unkilled
 from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
+from tui_reader.core.related import DocTerms, doc_terms
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
+from tui_reader.core.storage import filters as filter_sql
 from tui_reader.core.storage.db import to_iso
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,10 @@ log = logging.getLogger(__name__)
 PROCESS_POOL_THRESHOLD = 24
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
-StoredHook = Callable[[sqlite3.Connection, Sequence[int], Sequence[int]], None]
+# Index upkeep: (conn, new ids, updated ids, their related-index terms by id).
+StoredHook = Callable[
+    [sqlite3.Connection, Sequence[int], Sequence[int], Mapping[int, DocTerms]], None
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +80,27 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
     return parse(data, url, content_type)
 
 
+Prepared = tuple[list[article_sql.EntryRow], list[DocTerms]]  # rows to store, index terms
+
+
+def prepare_entries(entries: Sequence[ParsedEntry]) -> Prepared:
+    """What storing ``entries`` writes: their rows and their related-index terms."""
+    rows = [article_sql.entry_row(entry) for entry in entries]
+    terms = [doc_terms(e.title, e.summary, e.text, e.categories) for e in entries]
+    return rows, terms
+
+
 def _parse_in_worker(
     content: bytes,
     content_encoding: str | None,
     max_bytes: int,
     url: str,
     content_type: str | None,
-) -> tuple[ParsedFeed, list[article_sql.EntryRow]]:
-    """The parsed feed and its entries' rows (one pickle: the rows share the strings).
+    rule_texts: tuple[str, ...] = (),
+) -> tuple[ParsedFeed, Prepared]:
+    """The parsed feed (without its entries) and what storing its entries writes: the
+    killfile applied, rows and index terms computed, so the storing process only writes.
+    Entries do not travel back: only plain tuples (cheap to pickle).
 
     ``content`` arrives as it came over the wire (gzip, usually): decoding it here keeps
     that work and two thirds of the bytes off the process that fetches and stores.
@@ -93,7 +111,8 @@ def _parse_in_worker(
         parsed = parse_feed(data, url, content_type)
     except FeedParseError as exc:
         raise FeedParseError(_not_a_feed_message(data, content_type, exc)) from None
-    return parsed, [article_sql.entry_row(entry) for entry in parsed.entries]
+    prepared = prepare_entries(keep_unkilled(rule_texts, parsed.entries))
+    return replace(parsed, entries=()), prepared
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -274,10 +293,11 @@ class Refresher:
                 return FeedResult(state.url, not_modified=True)
 
             return await writer.submit(record_not_modified)
+        rules = tuple(filter_sql.rules_for_feed(self.storage.conn, state.id))
         try:
-            parsed, rows = await loop.run_in_executor(
+            parsed, prepared = await loop.run_in_executor(
                 executor, _parse_in_worker, fetched.content, fetched.content_encoding,
-                self.settings.max_bytes, fetched.final_url, fetched.content_type,
+                self.settings.max_bytes, fetched.final_url, fetched.content_type, rules,
             )
         except (DecodeError, FeedParseError) as exc:
             message = str(exc)
@@ -291,11 +311,11 @@ class Refresher:
                     conn, state.id, fetched.permanent_redirect
                 ):
                     url = fetched.permanent_redirect
-                stored.new, stored.updated = self._store(conn, state.id, parsed, fetched, rows)
+                self._store(conn, state.id, parsed, fetched, prepared, stored)
                 return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
                                   title=parsed.title)
 
-            return await writer.submit(store, size=len(rows))
+            return await writer.submit(store, size=len(prepared[0]))
 
         def record_parse_error(conn: sqlite3.Connection, _: Stored) -> FeedResult:
             feed_sql.record_error(conn, state.id, message)
@@ -305,17 +325,21 @@ class Refresher:
 
     def _store(
         self,
-        conn: object,
+        conn: sqlite3.Connection,
         fid: int,
         parsed: ParsedFeed,
         fetched: FetchResult,
-        rows: Sequence[article_sql.EntryRow] | None = None,
-    ) -> tuple[list[int], list[int]]:
-        entries = drop_killed(conn, fid, parsed.entries)  # type: ignore[arg-type]
-        rows = _rows_for(entries, parsed.entries, rows)
-        new, updated = article_sql.store_entries(conn, fid, entries, rows)  # type: ignore[arg-type]
+        prepared: Prepared | None = None,
+        stored: Stored | None = None,
+    ) -> Stored:
+        """Store a feed's entries (``prepared`` by a worker, else ``parsed.entries`` past
+        the killfile) and its fetch state; returns what it stored, in ``stored`` if given."""
+        if prepared is None:
+            prepared = prepare_entries(drop_killed(conn, fid, parsed.entries))
+        rows, terms = prepared
+        new, updated = article_sql.store_rows(conn, fid, rows)
         feed_sql.record_success(
-            conn,  # type: ignore[arg-type]
+            conn,
             fid,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
@@ -324,7 +348,11 @@ class Refresher:
             description=parsed.description,
             kind=parsed.kind,
         )
-        return new, updated
+        stored = stored if stored is not None else Stored()
+        stored.new = [aid for aid, _ in new]
+        stored.updated = [aid for aid, _ in updated]
+        stored.terms = {aid: terms[index] for aid, index in (*new, *updated)}
+        return stored
 
     async def add(
         self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
@@ -352,10 +380,10 @@ class Refresher:
             fid = feed_sql.insert_feed(conn, feed_url, title=parsed.title, user_title=title)
             if tags:
                 feed_sql.add_tags(conn, feed_url, tags)
-            new, updated = self._store(conn, fid, parsed, fetched)
+            stored = self._store(conn, fid, parsed, fetched)
             for hook in self.on_stored:
-                hook(conn, new, updated)
-        return feed_url, FeedResult(feed_url, new=len(new), updated=len(updated),
+                hook(conn, stored.new, stored.updated, stored.terms)
+        return feed_url, FeedResult(feed_url, new=len(stored.new), updated=len(stored.updated),
                                     title=title or parsed.title)
 
     async def _discover(
@@ -381,19 +409,6 @@ class Refresher:
                 continue
             return fetched.permanent_redirect or link, fetched, parsed
         raise FeedParseError(f"{url}: no usable feed found ({'; '.join(problems)})")
-
-
-def _rows_for(
-    kept: Sequence[ParsedEntry],
-    parsed: Sequence[ParsedEntry],
-    rows: Sequence[article_sql.EntryRow] | None,
-) -> Sequence[article_sql.EntryRow] | None:
-    """The precomputed rows of the entries a killfile ``kept`` (None: compute them)."""
-    if rows is None or kept is parsed:
-        return rows
-    by_entry = {id(entry): row for entry, row in zip(parsed, rows, strict=True)}
-    found = [by_entry.get(id(entry)) for entry in kept]
-    return None if None in found else found  # type: ignore[return-value]
 
 
 def _not_a_feed_message(content: bytes, content_type: str | None, exc: FeedParseError) -> str:

@@ -207,6 +207,15 @@ def store_entries(
     """
     if rows is None:
         rows = [entry_row(entry) for entry in entries]
+    new, updated = store_rows(conn, fid, rows)
+    return [aid for aid, _ in new], [aid for aid, _ in updated]
+
+
+def store_rows(
+    conn: sqlite3.Connection, fid: int, rows: Sequence[EntryRow]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """:func:`store_entries` for computed rows: (article id, index in ``rows``) of the new
+    and of the updated articles."""
     with transaction(conn):  # the write lock: new ids are taken from MAX(id)
         existing = {
             row[0]: (row[1], row[2])
@@ -216,33 +225,34 @@ def store_entries(
         }
         now = now_iso()
         seen: set[object] = set()
-        inserts: list[EntryRow] = []
-        updates: list[tuple[int, EntryRow]] = []
-        for row in rows:
+        inserts: list[int] = []
+        updates: list[tuple[int, int]] = []
+        for index, row in enumerate(rows):
             guid = row[_GUID]
             if guid in seen:
                 continue
             seen.add(guid)
             old = existing.get(guid)  # type: ignore[call-overload]
             if old is None:
-                inserts.append(row)
+                inserts.append(index)
             elif old[1] != row[_HASH]:
-                updates.append((old[0], row))
-        new_ids: list[int] = []
+                updates.append((old[0], index))
+        new: list[tuple[int, int]] = []
         if inserts:
             first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
-            new_ids = list(range(first, first + len(inserts)))
+            new = list(zip(range(first, first + len(inserts)), inserts, strict=True))
             _insert_rows(conn, [
                 (aid, fid, *row[:_SORT_DATE], row[_SORT_DATE] or now, *row[_SORT_DATE + 1:], now)
-                for aid, row in zip(new_ids, inserts, strict=True)
+                for aid, row in ((aid, rows[index]) for aid, index in new)
             ])
-        for aid, row in updates:
+        for aid, index in updates:
+            row = rows[index]
             if row[_SORT_DATE] is None:  # an undated entry keeps its place in the list
                 values = row[1:_SORT_DATE] + row[_SORT_DATE + 1:]
                 conn.execute(_UPDATE_UNDATED, (*values, aid))
             else:
                 conn.execute(_UPDATE, (*row[1:], aid))
-    return new_ids, [aid for aid, _ in updates]
+    return new, updates
 
 
 def _insert_rows(conn: sqlite3.Connection, values: list[tuple[object, ...]]) -> None:

@@ -158,11 +158,11 @@ def put_signatures(
     (in key order, which the b-tree prefers)."""
     conn.executemany(
         "INSERT OR REPLACE INTO related_docs (article_id, signature) VALUES (?, ?)",
-        [(a, json.dumps(sig, separators=(",", ":"))) for a, sig in docs],
+        [(a, "[" + ",".join([f"[{t},{w}]" for t, w in sig]) + "]") for a, sig in docs],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO related_postings (term_id, weight, article_id) VALUES (?, ?, ?)",
-        sorted((t, w, a) for a, sig in docs for t, w in sig),
+        sorted([(t, w, a) for a, sig in docs for t, w in sig]),
     )
 
 
