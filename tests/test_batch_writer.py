@@ -39,7 +39,10 @@ def test_jobs_waiting_together_share_one_transaction(storage):
     seen: list[list[int]] = []
 
     async def main() -> list[int]:
-        async with BatchWriter(storage, [lambda conn, new, upd, terms: seen.append(list(new))]) as w:
+        def hook(conn, new, updated, terms):
+            seen.append(list(new))
+
+        async with BatchWriter(storage, [hook]) as w:
             results = await asyncio.gather(*(w.submit(_insert(i)) for i in range(10)))
             return [*results, w.transactions]
 
@@ -108,3 +111,25 @@ def test_jobs_run_on_one_thread_whose_connection_is_closed_after(storage):
     asyncio.run(main())
     assert len(threads) == 1 and threading.current_thread().name not in threads
     assert len(storage._all) == before  # the writer's connection did not leak
+
+
+def test_a_small_batch_waits_for_more_unless_every_job_is_in(storage, monkeypatch):
+    monkeypatch.setattr(batch_writer, "GATHER_SECONDS", 0.3)
+
+    async def trickle(expected: int | None) -> int:
+        async with BatchWriter(storage, expected_jobs=expected) as w:
+            first = asyncio.create_task(w.submit(_insert(1)))
+            await asyncio.sleep(0.05)  # arrives while the first waits for company
+            await asyncio.gather(first, w.submit(_insert(2)))
+            return w.transactions
+
+    assert asyncio.run(trickle(None)) == 1
+
+    async def all_in() -> float:
+        loop = asyncio.get_running_loop()
+        async with BatchWriter(storage, expected_jobs=1) as w:
+            start = loop.time()
+            await w.submit(_insert(3))
+            return loop.time() - start
+
+    assert asyncio.run(all_in()) < 0.25  # the only expected job: written without waiting

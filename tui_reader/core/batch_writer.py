@@ -1,10 +1,11 @@
 """One writer for a refresh: parsed feeds are stored in as few transactions as keep up.
 
 Whatever finished while the previous transaction was being written goes into the next
-one, so a refresh of hundreds of feeds commits a few dozen times instead of once per feed
-(every commit rewrites the index pages it touched and makes the full-text index flush a
-segment), while feeds that trickle in are still stored as each arrives. A transaction
-takes at most :data:`MAX_BATCH_ENTRIES` entries, so it never holds the write lock long.
+one, and a small batch waits up to :data:`GATHER_SECONDS` for more (unless every expected
+job is in), so a refresh of hundreds of feeds commits a few dozen times instead of once
+per feed: every commit rewrites the index pages it touched and makes the full-text index
+flush a segment, CPU that parsing needs. A transaction takes at most
+:data:`MAX_BATCH_ENTRIES` entries, so it never holds the write lock long.
 
 Each job runs in a savepoint of its own: a job that fails rolls back only itself and
 raises in its caller. The ``after_batch`` hooks (index upkeep) see every article the
@@ -28,6 +29,8 @@ from tui_reader.core.storage.db import savepoint, tune_for_bulk_writes
 T = TypeVar("T")
 
 MAX_BATCH_ENTRIES = 2_500  # entries per transaction at most (a job counts its own)
+FULL_BATCH_ENTRIES = 1_000  # a batch this big is written at once; a smaller one waits
+GATHER_SECONDS = 0.1  # at most this long for more jobs (a commit costs as much as ~50 rows)
 CACHE_KIB = 32 * 1024  # page cache of the writing connection
 WAL_AUTOCHECKPOINT_KIB = 32 * 1024  # checkpoint (and fsync) every 32 MB of WAL, not 4 MB
 
@@ -59,9 +62,16 @@ class BatchWriter:
     Use as ``async with BatchWriter(storage, hooks) as writer: await writer.submit(job)``.
     """
 
-    def __init__(self, storage: Storage, after_batch: Sequence[BatchHook] = ()) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        after_batch: Sequence[BatchHook] = (),
+        expected_jobs: int | None = None,
+    ) -> None:
         self.storage = storage
         self.after_batch = list(after_batch)
+        self.expected_jobs = expected_jobs  # once this many came, nothing more to wait for
+        self._submitted = 0
         self._queue: list[_Pending] = []
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -92,6 +102,7 @@ class BatchWriter:
         assert self._wakeup is not None, "BatchWriter used outside 'async with'"
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(job, max(1, size), future))
+        self._submitted += 1
         self._wakeup.set()
         return await future
 
@@ -105,6 +116,7 @@ class BatchWriter:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue:
+                await self._gather()
                 batch = self._take()
                 outcomes = await loop.run_in_executor(self._thread, self._write, batch)
                 for pending, (ok, value) in zip(batch, outcomes, strict=True):
@@ -115,6 +127,20 @@ class BatchWriter:
                     else:
                         pending.future.set_exception(value)
                 await asyncio.sleep(0)  # let finished parses queue up for the next batch
+
+    async def _gather(self) -> None:
+        """Wait (briefly) for a fuller batch: fewer commits leave more CPU to parsing."""
+        assert self._wakeup is not None
+        deadline = asyncio.get_running_loop().time() + GATHER_SECONDS
+        while sum(p.size for p in self._queue) < FULL_BATCH_ENTRIES:
+            if self.expected_jobs is not None and self._submitted >= self.expected_jobs:
+                return
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), left)
 
     def _take(self) -> list[_Pending]:
         batch: list[_Pending] = []

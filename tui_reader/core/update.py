@@ -231,7 +231,7 @@ class Refresher:
         try:
             async with (
                 self._fetcher(decode=False) as fetcher,
-                BatchWriter(self.storage, self.on_stored) as writer,
+                BatchWriter(self.storage, self.on_stored, expected_jobs=total) as writer,
             ):
                 tasks = [
                     asyncio.create_task(self._refresh_one(fetcher, executor, writer, loop, s))
