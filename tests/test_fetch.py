@@ -527,6 +527,181 @@ def test_fetch_many_raises_programmer_errors() -> None:
         run(_fetch_all([42], concurrency=2))
 
 
+# -- the per-host limit ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _servers_on(addresses: list[str]):  # type: ignore[no-untyped-def]
+    """One loopback server on each 127.0.0.x address (each a host of its own)."""
+    servers = []
+    try:
+        for address in addresses:
+            servers.append(LoopbackServer(host=address).start())
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def _on(server: LoopbackServer, address: str, path: str) -> str:
+    return f"http://{address}:{server.port}{path}"
+
+
+def test_per_host_limit_on_one_host(feed_server: LoopbackServer) -> None:
+    for i in range(20):
+        feed_server.route(f"/f{i}", RSS, latency=0.1)
+    urls = [feed_server.url(f"/f{i}") for i in range(20)]
+    results = run(_fetch_all(urls, concurrency=20, per_host=3))
+    assert sorted(r.requested_url for r in results) == sorted(urls)
+    assert all(r.content == RSS for r in results)
+    assert feed_server.max_in_flight == 3
+
+
+def test_per_host_limit_counts_host_names_whatever_their_case(
+    feed_server: LoopbackServer,
+) -> None:
+    """"127.0.0.1" and "localhost" are two hosts (though one server); "LOCALHOST" is
+    "localhost"."""
+    for i in range(12):
+        feed_server.route(f"/f{i}", RSS, latency=0.2)
+    port = feed_server.port
+    urls = [feed_server.url(f"/f{i}") for i in range(4)]
+    urls += [f"http://{('localhost', 'LOCALHOST')[i % 2]}:{port}/f{i}" for i in range(4, 12)]
+    results = run(_fetch_all(urls, concurrency=20, per_host=2))
+    assert all(r.content == RSS for r in results)
+    assert feed_server.max_in_flight == 4
+
+
+def test_hosts_are_fetched_in_parallel_each_within_its_limit() -> None:
+    """Five requests on each of four hosts, none of them ever answered: with three per
+    host allowed, twelve are in flight at once."""
+    addresses = [f"127.0.0.{2 + i}" for i in range(4)]
+    with _servers_on(addresses) as servers:
+        urls = []
+        for server, address in zip(servers, addresses, strict=True):
+            for i in range(5):
+                server.route(f"/f{i}", RSS, behavior="hang")
+                urls.append(_on(server, address, f"/f{i}"))
+
+        async def scenario() -> list[int]:
+            async with Fetcher(concurrency=20, per_host=3, timeout=60) as fetcher:
+                task = asyncio.create_task(fetcher.fetch_many(urls).__anext__())
+                for _ in range(400):
+                    seen = [len(s.requests) for s in servers]
+                    if sum(seen) >= 12:
+                        break
+                    await asyncio.sleep(0.025)
+                await asyncio.sleep(0.2)  # room for a wrong thirteenth to arrive
+                seen = [len(s.requests) for s in servers]
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                return seen
+
+        assert run(scenario()) == [3, 3, 3, 3]
+
+
+def test_fetch_many_starts_other_hosts_before_a_long_run_on_one() -> None:
+    """Ten URLs on a hanging host come first; the other host's are fetched anyway."""
+    addresses = ["127.0.0.2", "127.0.0.3"]
+    with _servers_on(addresses) as (slow, fast):
+        urls = []
+        for i in range(10):
+            slow.route(f"/f{i}", RSS, behavior="hang")
+            urls.append(_on(slow, addresses[0], f"/f{i}"))
+        for i in range(3):
+            fast.route(f"/f{i}", RSS)
+            urls.append(_on(fast, addresses[1], f"/f{i}"))
+
+        async def three_results() -> list[FetchResult]:
+            got: list[FetchResult] = []
+            async with (
+                Fetcher(concurrency=4, per_host=2, timeout=60) as fetcher,
+                contextlib.aclosing(fetcher.fetch_many(urls)) as results,
+            ):
+                async for result in results:
+                    got.append(result)
+                    if len(got) == 3:
+                        break
+            return got
+
+        results = run(asyncio.wait_for(three_results(), 20))
+        assert all(r.content == RSS for r in results)
+        assert all(r.requested_url.startswith(f"http://{addresses[1]}") for r in results)
+        assert len(slow.requests) <= 2
+
+
+def test_waiting_for_a_host_holds_no_concurrency_slot() -> None:
+    """Requests queued behind a busy host leave the concurrency slots to other hosts
+    (one task per feed, as the refresh does)."""
+    addresses = ["127.0.0.2", "127.0.0.3"]
+    with _servers_on(addresses) as (slow, fast):
+        slow.route("/f", RSS, behavior="hang")
+        fast.route("/f", RSS)
+
+        async def scenario() -> FetchResult:
+            async with Fetcher(concurrency=2, per_host=1, timeout=60) as fetcher:
+                hanging = [
+                    asyncio.create_task(fetcher.fetch(_on(slow, addresses[0], "/f")))
+                    for _ in range(5)
+                ]
+                try:
+                    for _ in range(400):  # until the first has reached the server
+                        if slow.requests:
+                            break
+                        await asyncio.sleep(0.025)
+                    return await asyncio.wait_for(
+                        fetcher.fetch(_on(fast, addresses[1], "/f")), 5
+                    )
+                finally:
+                    for task in hanging:
+                        task.cancel()
+                    await asyncio.gather(*hanging, return_exceptions=True)
+
+        assert run(scenario()).content == RSS
+        assert len(slow.requests) == 1
+
+
+def test_redirects_between_limited_hosts_do_not_deadlock() -> None:
+    """With one slot per host and one in all, requests on host A that redirect to host B
+    and requests straight to B all finish; B never sees two at once."""
+    addresses = ["127.0.0.2", "127.0.0.3"]
+    with _servers_on(addresses) as (a, b):
+        urls = []
+        for i in range(6):
+            b.route(f"/f{i}", RSS, latency=0.02)
+            a.redirect(f"/old{i}", _on(b, addresses[1], f"/f{i}"), status=301)
+            urls += [_on(a, addresses[0], f"/old{i}"), _on(b, addresses[1], f"/f{i}")]
+        for concurrency in (1, 4):
+            b.reset_stats()
+            results = run(
+                asyncio.wait_for(_fetch_all(urls, concurrency=concurrency, per_host=1), 20)
+            )
+            assert len(results) == 12 and all(r.content == RSS for r in results)
+            moved = [r for r in results if r.requested_url.startswith(f"http://{addresses[0]}")]
+            assert all(r.permanent_redirect == r.final_url for r in moved)
+            assert b.max_in_flight == 1
+
+
+def test_waiting_for_a_redirect_targets_host_is_not_held_against_the_deadline() -> None:
+    """Three requests redirected to a host that takes one at a time, 1.2 s each: the
+    last waits 2.4 s for its turn there, more than its 2 s deadline, yet succeeds."""
+    addresses = ["127.0.0.2", "127.0.0.3"]
+    with _servers_on(addresses) as (a, b):
+        b.route("/f", RSS, latency=1.2)
+        for i in range(3):
+            a.redirect(f"/old{i}", _on(b, addresses[1], "/f"), status=302)
+        urls = [_on(a, addresses[0], f"/old{i}") for i in range(3)]
+        results = run(_fetch_all(urls, concurrency=4, per_host=1, timeout=2))
+        assert [r.error for r in results] == [None, None, None]
+        assert b.max_in_flight == 1
+
+
+def test_per_host_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="per_host"):
+        Fetcher(per_host=0)
+
+
 # -- the loopback server itself ------------------------------------------------------
 
 
