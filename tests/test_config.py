@@ -102,7 +102,7 @@ def test_template_is_commented_line_by_line() -> None:
 def test_defaults() -> None:
     config = Config()
     assert config.theme == "storyreader"
-    assert config.refresh == RefreshConfig(16, 20.0, 10.0, 0)
+    assert config.refresh == RefreshConfig(32, 6, 20.0, 10.0, 0)
     assert config.reader == ReaderConfig(80, True, 6)
     assert config.share == ShareConfig("mastodon.social", "")
     assert dict(config.keys) == DEFAULT_KEYS
@@ -121,6 +121,46 @@ def test_partial_config_is_filled_with_defaults(tmp_path: Path) -> None:
     assert config.refresh == RefreshConfig()
     assert config.theme == "storyreader"
     assert dict(config.keys) == DEFAULT_KEYS
+
+
+def test_per_host_concurrency_is_a_whole_number_from_1_to_64(tmp_path: Path) -> None:
+    write(tmp_path, "[refresh]\nper_host_concurrency = 2\n")
+    config, problems = load_config(tmp_path)
+    assert (problems, config.refresh.per_host_concurrency) == ([], 2)
+    where = f"{tmp_path}/config.toml"
+    for value, complaint in [
+        ("0", "must be at least 1 (got 0)"),
+        ("65", "must be at most 64 (got 65)"),
+        ("2.5", "must be a whole number, not a number"),
+        ('"6"', "must be a whole number, not a string"),
+    ]:
+        write(tmp_path, f"[refresh]\nper_host_concurrency = {value}\n")
+        config, problems = load_config(tmp_path)
+        assert problems == [
+            f"{where} line 2: [refresh] 'per_host_concurrency' {complaint}; "
+            "using the default 6"
+        ]
+        assert config.refresh.per_host_concurrency == 6
+
+
+def test_refresh_settings_reach_the_fetcher(tmp_path: Path) -> None:
+    from tui_reader.core.fetch import DEFAULT_PER_HOST
+    from tui_reader.core.library import open_library
+    from tui_reader.core.settings import refresh_settings
+    from tui_reader.core.update import RefreshSettings
+
+    config_dir = tmp_path / "config"
+    write(config_dir, "[refresh]\nconcurrency = 5\nper_host_concurrency = 2\ntimeout = 7\n")
+    settings = refresh_settings(config_dir)
+    assert settings == RefreshSettings(concurrency=5, per_host=2, timeout=7.0)
+    with open_library(tmp_path / "data", settings) as library:
+        fetcher = library.refresher._fetcher()
+    assert (fetcher.concurrency, fetcher.per_host, fetcher.timeout) == (5, 2, 7.0)
+    defaults = refresh_settings(tmp_path / "elsewhere")
+    assert (defaults.concurrency, defaults.per_host) == (32, 6) == (
+        RefreshConfig().concurrency, RefreshConfig().per_host_concurrency
+    )
+    assert RefreshSettings().per_host == DEFAULT_PER_HOST
 
 
 def test_whole_numbers_are_fine_where_decimals_are(tmp_path: Path) -> None:
@@ -164,8 +204,8 @@ def test_unknown_keys_are_reported_with_line_numbers(tmp_path: Path) -> None:
     where = f"{tmp_path}/config.toml"
     assert problems == [
         f"{where} line 2: unknown setting 'colour' (known: theme, refresh, reader, share, keys)",
-        f"{where} line 5: unknown setting [refresh] 'concurency' (known: concurrency, timeout, "
-        "max_size_mb, auto_refresh_minutes)",
+        f"{where} line 5: unknown setting [refresh] 'concurency' (known: concurrency, "
+        "per_host_concurrency, timeout, max_size_mb, auto_refresh_minutes)",
         f"{where} line 9: unknown action [keys] 'refresh_everything'",
         f"{where} line 11: unknown setting 'colours' (known: theme, refresh, reader, share, keys)",
     ]
@@ -199,7 +239,7 @@ def test_wrong_types_are_reported_with_line_numbers_and_defaults_used(tmp_path: 
         f"{where} line 4: [refresh] 'timeout' must be a number, not a string; "
         "using the default 20.0",
         f"{where} line 5: [refresh] 'concurrency' must be a whole number, not true/false; "
-        "using the default 16",
+        "using the default 32",
         f"{where} line 6: [refresh] 'auto_refresh_minutes' must be a whole number, "
         "not a number; using the default 0",
         f"{where} line 8: [reader] 'show_related' must be true or false, not a string; "
@@ -443,7 +483,7 @@ def test_save_refuses_bad_requests_and_leaves_the_file_alone(tmp_path: Path) -> 
 def test_every_setting_can_be_saved_and_read_back(tmp_path: Path) -> None:
     load_config(tmp_path)
     changed = {
-        "refresh": RefreshConfig(3, 4.5, 1.5, 30),
+        "refresh": RefreshConfig(3, 2, 4.5, 1.5, 30),
         "reader": ReaderConfig(64, False, 2),
         "share": ShareConfig("fosstodon.org", "lynx"),
     }

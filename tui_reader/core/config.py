@@ -85,8 +85,10 @@ ACTION_HELP: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class RefreshConfig:
-    concurrency: int = 16
+    concurrency: int = 32
     """Feeds fetched at the same time."""
+    per_host_concurrency: int = 6
+    """Feeds fetched at the same time from one server (host name and port)."""
     timeout: float = 20.0
     """Seconds before one feed's fetch gives up."""
     max_size_mb: float = 10.0
@@ -139,6 +141,7 @@ _SECTIONS: dict[str, type] = {
 _POSITIVE = "positive"
 _RANGES: dict[tuple[str, str], tuple[float | str | None, float | None]] = {
     ("refresh", "concurrency"): (1, 256),
+    ("refresh", "per_host_concurrency"): (1, 64),
     ("refresh", "timeout"): (_POSITIVE, 3600),
     ("refresh", "max_size_mb"): (_POSITIVE, 1024),
     ("refresh", "auto_refresh_minutes"): (0, None),
@@ -164,7 +167,10 @@ theme = "storyreader"
 
 [refresh]
 # How many feeds are fetched at the same time.
-concurrency = 16
+concurrency = 32
+# How many of them at most from one server (a blog platform or news site hosting
+# many of your feeds), so it is not flooded: browsers open 6 connections per server.
+per_host_concurrency = 6
 # Seconds to wait for one feed before giving up on it.
 timeout = 20
 # Largest feed document to download, in megabytes.

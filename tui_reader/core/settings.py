@@ -18,6 +18,7 @@ def refresh_settings(config_dir: Path | None = None) -> RefreshSettings:
     refresh = config.refresh
     return RefreshSettings(
         concurrency=refresh.concurrency,
+        per_host=refresh.per_host_concurrency,
         timeout=float(refresh.timeout),
         max_bytes=int(refresh.max_size_mb * 1024 * 1024),
     )

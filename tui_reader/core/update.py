@@ -57,9 +57,10 @@ StoredHook = Callable[
 class RefreshSettings:
     """Network limits for one refresh."""
 
-    concurrency: int = 16
+    concurrency: int = 32
     timeout: float = 20.0
     max_bytes: int = 10 * 1024 * 1024
+    per_host: int = 6  # requests in flight to one host (see fetch.DEFAULT_PER_HOST)
 
 
 def source_url(source: str) -> str:
@@ -205,6 +206,7 @@ class Refresher:
     def _fetcher(self, decode: bool = True) -> Fetcher:
         return Fetcher(
             concurrency=self.settings.concurrency,
+            per_host=self.settings.per_host,
             timeout=self.settings.timeout,
             max_bytes=self.settings.max_bytes,
             decode=decode,
