@@ -17,7 +17,7 @@ from typing import Any
 from bench import report, ui
 from bench.farm import Farm, FarmFeed, build_farm
 from bench.runners import Measurement, NewsboatRun, StoryreaderRun, newsboat_version, precompile
-from bench.server import ServerProcess
+from bench.server import DEFAULT_HOSTS, ServerProcess
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("cold", "cold_large", "warm", "latency", "launch", "keypress")
@@ -45,7 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--feeds", type=int, help="farm size for cold/warm (default 500)")
     p.add_argument("--large-feeds", type=int, help="farm size for cold_large (default 1000)")
     p.add_argument("--items", type=int, default=50, help="entries per feed (default 50)")
-    p.add_argument("--latency-feeds", type=int, help="feeds for the latency run (default 200)")
+    p.add_argument("--latency-feeds", type=int,
+                   help="RSS/Atom feeds for the latency run (default 200)")
     p.add_argument("--latency-ms", type=int, default=100, help="per-request latency (100)")
     p.add_argument("--launch-feeds", type=int, help="feeds of the launch library (1000)")
     p.add_argument("--launch-items", type=int, help="stories per feed there (100)")
@@ -64,6 +65,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--work", type=Path, default=HERE / ".work",
                    help="scratch directory: generated farms, libraries and runs "
                    "(bench/.work, git-ignored)")
+    p.add_argument("--hosts", type=int, default=DEFAULT_HOSTS,
+                   help="loopback hosts the feeds are spread over, 127.0.0.2... "
+                   f"(default {DEFAULT_HOSTS}; 0: all on 127.0.0.1)")
     p.add_argument("--quiet", action="store_true", help="print only the table")
     args = p.parse_args(argv)
     quick = args.quick
@@ -86,6 +90,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         p.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     args.threads = [int(t) for t in args.threads.split(",") if t.strip()]
+    if not 0 <= args.hosts <= 250:
+        p.error("--hosts must be 0..250")
     return args
 
 
@@ -119,7 +125,7 @@ class Bench:
     def _compare(self, key: str, title: str, feeds: list[FarmFeed], latency: int,
                  warm: bool) -> dict[str, Any]:
         args = self.args
-        urls = [(f.title, self.server.url(f.path, latency)) for f in feeds]
+        urls = [(f.title, self.server.url(f.path, latency, f.index)) for f in feeds]
         expected = sum(f.items for f in feeds)
         tag = f"{key}"
         sr_runs: list[Measurement] = []
@@ -250,8 +256,12 @@ class Bench:
 
     def latency(self) -> dict[str, Any]:
         args = self.args
-        feeds = self.xml_feeds(len(self.farm.feeds))[: args.latency_feeds]
-        title = f"cold refresh, {len(feeds)} feeds at {args.latency_ms} ms per request"
+        # RSS/Atom only, as in "cold": newsboat cannot read JSON Feed, so both tools
+        # fetch and parse the same documents.
+        feeds = self.farm.first(args.latency_feeds, xml_only=True)
+        items = sum(f.items for f in feeds)
+        title = (f"cold refresh, {len(feeds)} RSS/Atom feeds at {args.latency_ms} ms "
+                 f"per request ({items:,} items)")
         self.say(f"{title}…")
         return self._compare("latency", title, feeds, args.latency_ms, warm=False)
 
@@ -300,7 +310,8 @@ class Bench:
         local_pool = self.farm.feeds[args.key_feeds:] or self.farm.feeds
         local = [self.farm.directory / f.file for f in local_pool[:10]]
         library = ui.keypress_library(
-            [(f.title, self.server.url(f.path)) for f in feeds], local, args.work)
+            [(f.title, self.server.url(f.path, index=f.index)) for f in feeds], local,
+            args.work)
         raw = ui.measure_keys(library, args.presses, idle_presses=args.idle_presses)
         if "error" in raw:
             return {"title": title, "status": "failed", "reason": raw["error"],
@@ -342,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": {},
     }
     scenarios: dict[str, Any] = result["scenarios"]
-    with ServerProcess(farm.directory) as server:
+    with ServerProcess(farm.directory, hosts=args.hosts) as server:
+        result["config"]["hosts"] = server.hosts
         bench = Bench(args, farm, server, newsboat=nb_version is not None)
         for name in SCENARIOS:
             if name not in args.scenarios:

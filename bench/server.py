@@ -11,7 +11,14 @@ milliseconds. Conditional GET (If-None-Match, If-Modified-Since) answers 304; bo
 gzipped when the client accepts gzip. ``/_stats`` answers JSON counters (requests, per
 status, gzip, connections) and ``/_reset`` zeroes them.
 
-    python -m bench.server FARM_DIR [--port 0]   # prints "PORT <n>" when ready
+Real feeds come from many sites, and a reader limits its requests per host, so the farm
+answers on many loopback addresses (one port): 127.0.0.1 and 127.0.0.2 ... 127.0.0.(1+N),
+each a "host" of its own. Only loopback addresses are bound, never 0.0.0.0, so nothing
+is reachable from another machine. Where only 127.0.0.1 exists (macOS without aliases),
+it serves on that one.
+
+    python -m bench.server FARM_DIR [--port 0] [--hosts 64]
+    # prints "PORT <n> HOSTS <N>" when ready (HOSTS 0: 127.0.0.1 only)
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import email.utils
+import errno
 import hashlib
 import json
 import os
@@ -183,43 +191,96 @@ class FarmServer:
                 writer.close()
 
 
-async def _serve(directory: Path, port: int) -> None:
+DEFAULT_HOSTS = 64
+
+
+def host_address(index: int, hosts: int) -> str:
+    """The loopback address serving feed ``index`` when the farm has ``hosts`` hosts."""
+    return f"127.0.0.{2 + index % hosts}" if hosts else "127.0.0.1"
+
+
+def _bind(address: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((address, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def bind_sockets(port: int, hosts: int, attempts: int = 20) -> tuple[list[socket.socket], int]:
+    """Listening-ready sockets on 127.0.0.1 and ``hosts`` more loopback addresses, all on
+    one port (``port``, or a free one); fewer hosts (0) when only 127.0.0.1 exists."""
+    for _ in range(attempts):
+        first = _bind("127.0.0.1", port)
+        actual = first.getsockname()[1]
+        sockets = [first]
+        try:
+            for i in range(hosts):
+                sockets.append(_bind(host_address(i, hosts), actual))
+        except OSError as exc:
+            for sock in sockets[1:]:
+                sock.close()
+            if exc.errno == errno.EADDRNOTAVAIL:  # no 127.0.0.2 here: one host only
+                return [first], 0
+            first.close()
+            if port:  # the port was asked for: it is taken on another address
+                raise
+            continue  # the free port on 127.0.0.1 is taken on another one: try another
+        return sockets, hosts
+    raise OSError(f"no port free on all {hosts + 1} loopback addresses")
+
+
+async def _serve(directory: Path, port: int, hosts: int) -> None:
     farm = FarmServer(directory)
-    server = await asyncio.start_server(
-        farm.handle, "127.0.0.1", port, backlog=2048, limit=64 * 1024
-    )
-    actual = server.sockets[0].getsockname()[1]
+    sockets, hosts = bind_sockets(port, hosts)
+    servers = [
+        await asyncio.start_server(farm.handle, sock=sock, backlog=2048, limit=64 * 1024)
+        for sock in sockets
+    ]
+    actual = sockets[0].getsockname()[1]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    sys.stdout.write(f"PORT {actual}\n")
+    sys.stdout.write(f"PORT {actual} HOSTS {hosts}\n")
     sys.stdout.flush()
-    async with server:
+    async with contextlib.AsyncExitStack() as stack:
+        for server in servers:
+            await stack.enter_async_context(server)
         await stop.wait()
     sys.stdout.flush()
     os._exit(0)  # open keep-alive connections need no goodbye
 
 
 class ServerProcess:
-    """Runs ``python -m bench.server`` in a child process for a ``with`` block."""
+    """Runs ``python -m bench.server`` in a child process for a ``with`` block.
 
-    def __init__(self, directory: Path) -> None:
+    ``hosts`` loopback addresses serve the farm besides 127.0.0.1 (see :meth:`url`);
+    after start, ``hosts`` is how many it got (0 where only 127.0.0.1 exists).
+    """
+
+    def __init__(self, directory: Path, hosts: int = DEFAULT_HOSTS) -> None:
         self.directory = directory
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
+        self.hosts = hosts
 
     def __enter__(self) -> ServerProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.server", str(self.directory)],
+            [sys.executable, "-m", "bench.server", str(self.directory),
+             "--hosts", str(self.hosts)],
             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        if not line.startswith("PORT "):
+        words = line.split()
+        if len(words) != 4 or words[0] != "PORT" or words[2] != "HOSTS":
             self.proc.kill()
             raise RuntimeError(f"farm server did not start: {line!r}")
-        self.port = int(line.split()[1])
+        self.port, self.hosts = int(words[1]), int(words[3])
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -231,9 +292,11 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
 
-    def url(self, path: str, latency_ms: int = 0) -> str:
+    def url(self, path: str, latency_ms: int = 0, index: int = 0) -> str:
+        """The URL of ``path`` for feed ``index``: on host 127.0.0.(2 + index % hosts), so
+        consecutive feeds are on different hosts, as a reader's feeds are on many sites."""
         prefix = f"/d{latency_ms}" if latency_ms else ""
-        return f"http://127.0.0.1:{self.port}{prefix}{path}"
+        return f"http://{host_address(index, self.hosts)}:{self.port}{prefix}{path}"
 
     def stats(self, reset: bool = False) -> dict[str, int]:
         """The server's counters (and zero them with ``reset``)."""
@@ -245,8 +308,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.server", description=__doc__)
     parser.add_argument("farm", type=Path, help="a farm directory (see bench/farm.py)")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--hosts", type=int, default=DEFAULT_HOSTS,
+                        help="loopback addresses 127.0.0.2... to serve on besides 127.0.0.1 "
+                        f"(default {DEFAULT_HOSTS}, at most 250)")
     args = parser.parse_args(argv)
-    asyncio.run(_serve(args.farm, args.port))
+    if not 0 <= args.hosts <= 250:
+        parser.error("--hosts must be 0..250")
+    asyncio.run(_serve(args.farm, args.port, args.hosts))
     return 0
 
 

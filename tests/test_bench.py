@@ -13,8 +13,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.request import ProxyHandler, build_opener
 
 import pytest
+
+from bench.farm import build_farm
+from bench.server import ServerProcess, bind_sockets
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS, ITEMS = 10, 5  # 8 RSS/Atom feeds, 2 JSON Feeds
@@ -51,7 +55,41 @@ def test_the_json_describes_the_run(result: dict) -> None:
                 "load_average_start", "load_average_end"):
         assert key in machine
     assert result["config"]["runs"] == 1
+    assert result["config"]["hosts"] in (64, 0)  # 0: only 127.0.0.1 exists (not Linux)
     assert set(result["scenarios"]) == {"cold", "warm", "latency", "launch", "keypress"}
+
+
+def test_the_latency_run_uses_rss_and_atom_only(result: dict) -> None:
+    assert result["scenarios"]["latency"]["title"] == (
+        "cold refresh, 5 RSS/Atom feeds at 20 ms per request (25 items)"
+    )
+
+
+def test_the_farm_listens_on_loopback_addresses_only() -> None:
+    sockets, hosts = bind_sockets(0, 8)
+    try:
+        if hosts == 0:
+            pytest.skip("only 127.0.0.1 is a loopback address here")
+        addresses = {sock.getsockname() for sock in sockets}
+        port = sockets[0].getsockname()[1]
+        assert addresses == {(f"127.0.0.{n}", port) for n in range(1, 10)}
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_the_farm_spreads_feeds_over_hosts(tmp_path: Path) -> None:
+    farm = build_farm(3, 2, work=tmp_path)
+    with ServerProcess(farm.directory, hosts=2) as server:
+        if server.hosts == 0:
+            pytest.skip("only 127.0.0.1 is a loopback address here")
+        urls = [server.url(f.path, index=f.index) for f in farm.feeds]
+        assert [u.split(":")[1] for u in urls] == ["//127.0.0.2", "//127.0.0.3", "//127.0.0.2"]
+        opener = build_opener(ProxyHandler({}))  # straight to loopback, whatever the env
+        for url in urls:
+            with opener.open(url, timeout=10) as response:
+                assert response.status == 200
+        assert server.stats()["200"] == 3
 
 
 @pytest.mark.parametrize("name", ["cold", "warm", "latency"])
