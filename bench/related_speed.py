@@ -10,9 +10,10 @@
 3. Refresh overhead: ``--feeds`` local files of the speed benchmark's farm (bench/farm.py:
    RSS, Atom and JSON Feed with 1-4 KB HTML bodies, 100 items each) are refreshed into two
    copies of that library through the real pipeline (``Library.refresh``: read, parse,
-   sanitise, store), once with the index hook and once without; ``--rounds`` times. Below
-   24 feeds the refresh parses on a thread, so the process's CPU time is the whole
-   refresh's: CPU times are reported beside wall times, which a busy machine inflates.
+   sanitise, store), once with the index (its terms computed while parsing, its hook run
+   in the storing transaction) and once with none of it; ``--rounds`` times. Below 24
+   feeds the refresh parses on a thread, so the process's CPU time is the whole refresh's:
+   CPU times are reported beside wall times, which a busy machine inflates.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ from tui_reader.core.storage import feeds as feed_sql
 
 
 def build(size: int, data_dir: Path, rounds: int = 50) -> dict[str, float]:
-    """Store ``size`` articles in ``rounds`` refresh-like rounds; time store and hook."""
+    """Store ``size`` articles in ``rounds`` refresh-like rounds, as a refresh does: each
+    round one transaction (the batch writer's), rows and index terms computed per entry
+    (a parse worker's work), the index hook once per round. Index upkeep = computing the
+    terms + the hook; store = computing the rows + writing them."""
+    from tui_reader.core.related import doc_terms
+
     corpus = generate_corpus(size, seed=11)
     storage = Storage(data_dir)
     engine = RelatedEngine(storage)
@@ -53,19 +59,32 @@ def build(size: int, data_dir: Path, rounds: int = 50) -> dict[str, float]:
         batch: dict[str, list] = {}
         for _, url, entry in stream[start : start + per_round]:
             batch.setdefault(url, []).append(entry)
-        for url, entries in batch.items():
-            t0 = time.perf_counter()
-            with storage.transaction() as conn:
-                new, updated = article_sql.store_entries(conn, fids[url], entries)
-                t1 = time.perf_counter()
-                engine.on_stored(conn, new, updated)
-                t2 = time.perf_counter()
+        t0 = time.perf_counter()
+        rows = {url: [article_sql.entry_row(e) for e in entries] for url, entries in batch.items()}
+        t1 = time.perf_counter()
+        terms = {url: [doc_terms(e.title, e.summary, e.text, e.categories) for e in entries]
+                 for url, entries in batch.items()}
+        t2 = time.perf_counter()
+        with storage.transaction() as conn:
+            new: list[int] = []
+            updated: list[int] = []
+            by_id = {}
+            for url in batch:
+                added, changed = article_sql.store_rows(conn, fids[url], rows[url])
+                new += [aid for aid, _ in added]
+                updated += [aid for aid, _ in changed]
+                by_id.update({aid: terms[url][i] for aid, i in (*added, *changed)})
             t3 = time.perf_counter()
-            store_s += (t1 - t0) + (t3 - t2)
-            hook_s += t2 - t1
-            if start >= len(stream) * 4 // 5:
-                late_store += (t1 - t0) + (t3 - t2)
-                late_hook += t2 - t1
+            engine.on_stored(conn, new, updated, by_id)
+            t4 = time.perf_counter()
+        t5 = time.perf_counter()
+        round_store = (t1 - t0) + (t3 - t2) + (t5 - t4)
+        round_hook = (t2 - t1) + (t4 - t3)
+        store_s += round_store
+        hook_s += round_hook
+        if start >= len(stream) * 4 // 5:
+            late_store += round_store
+            late_hook += round_hook
     total = time.perf_counter() - started
     n = storage.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     storage.close()
@@ -110,27 +129,37 @@ def write_feeds(directory: Path, feeds: int, items: int = 100) -> list[Path]:
     return paths
 
 
-def refresh_once(data_dir: Path, paths: list[Path], with_hook: bool) -> dict[str, float]:
+def refresh_once(data_dir: Path, paths: list[Path], with_index: bool) -> dict[str, float]:
+    """One refresh of ``paths`` into the library at ``data_dir``, with the related index
+    kept up (its terms computed while parsing, its hook run by the writer) or without any
+    of it (no terms, no hook)."""
+    from tui_reader.core import update
+
     lib = Library(data_dir)
     hook_time = [0.0]
-    if with_hook:
+    real_terms = update.doc_terms
+    if with_index:
         engine_hook = lib.refresher.on_stored[0]
 
-        def timed(conn, new, updated) -> None:  # type: ignore[no-untyped-def]
+        def timed(conn, new, updated, terms) -> None:  # type: ignore[no-untyped-def]
             t0 = time.thread_time()
-            engine_hook(conn, new, updated)
+            engine_hook(conn, new, updated, terms)
             hook_time[0] += time.thread_time() - t0
 
         lib.refresher.on_stored[:] = [timed]
     else:
         lib.refresher.on_stored.clear()
+        update.doc_terms = lambda *args: ({}, ())  # type: ignore[assignment]
     with lib.storage.transaction() as conn:
         for path in paths:
             feed_sql.insert_feed(conn, str(path))
-    t0, c0 = time.perf_counter(), time.process_time()
-    summary = lib.refresh([str(p) for p in paths])
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    lib.close()
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        summary = lib.refresh([str(p) for p in paths])
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        update.doc_terms = real_terms
+        lib.close()
     assert not summary.errors, summary.errors[0]
     return {"wall_s": wall, "cpu_s": cpu, "hook_cpu_s": hook_time[0], "new": summary.new}
 
