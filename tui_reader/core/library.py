@@ -6,6 +6,7 @@ The CLI and the TUI call only this; storage, fetching and parsing stay behind it
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 
 from tui_reader.core import filters, opml
 from tui_reader.core.bookmarks import BookmarkService
+from tui_reader.core.document import html_to_text
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.filters import FilterRule
 from tui_reader.core.models import (
@@ -160,8 +162,15 @@ class Library:
         )
 
     def article(self, article_id: int) -> Article:
-        """One article with its body; NotFoundError for an unknown id."""
-        return article_sql.get_article(self.storage.conn, article_id)
+        """One article with its body; NotFoundError for an unknown id.
+
+        Its ``text`` is the body rendered for reading (lists, numbered links, tables:
+        :func:`~tui_reader.core.document.html_to_text`), made here: the stored text is
+        the plain text search, filters and excerpts use (cheaper to make at ingest)."""
+        article = article_sql.get_article(self.storage.conn, article_id)
+        if article.content_html:
+            article = dataclasses.replace(article, text=html_to_text(article.content_html))
+        return article
 
     def set_read(self, ids: list[int] | tuple[int, ...], read: bool = True) -> int:
         with self.storage.transaction() as conn:

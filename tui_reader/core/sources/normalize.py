@@ -7,8 +7,9 @@ of the cleaning the models promise: control characters stripped, HTML
 sanitized, URLs absolute and http(s), dates aware UTC, stable guids.
 
 This runs for every entry of every refresh, so the common path is kept cheap:
-one nh3 pass per body, one ``html_to_text`` per body, plain string checks
-before anything heavier.
+one nh3 pass per body, its text read from the sanitized HTML without a second
+parse (:func:`~tui_reader.core.sanitize.plain_text`), plain string checks before
+anything heavier.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from tui_reader.core.dates import parse_date
-from tui_reader.core.document import html_to_text
 from tui_reader.core.models import Author, Enclosure, ParsedEntry, ParsedFeed
 from tui_reader.core.sanitize import (
     clean_line,
     clean_text,
     html_to_line,
+    plain_text,
     sanitize_html,
     usable_base,
 )
@@ -225,10 +226,16 @@ def text_to_html(text: str) -> str:
     )
 
 
-def _shorten(text: str, limit: int = SUMMARY_MAX, collapsed: bool = False) -> str:
-    """``text`` on one line, cut at a word boundary to ``limit`` characters."""
-    if not collapsed:
-        text = " ".join(text[: limit * 4].split())
+def _shorten(text: str, limit: int = SUMMARY_MAX) -> str:
+    """``text`` on one line, cut at a word boundary to ``limit`` characters.
+
+    Only the start of ``text`` is looked at: a little more than ``limit`` characters
+    first (enough unless it is mostly white space), at most four times ``limit``.
+    """
+    head = " ".join(text[: limit + limit // 4].split())
+    if len(head) <= limit and len(text) > limit + limit // 4:
+        head = " ".join(text[: limit * 4].split())
+    text = head
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
@@ -237,39 +244,10 @@ def _shorten(text: str, limit: int = SUMMARY_MAX, collapsed: bool = False) -> st
     return text[:cut].rstrip(" ,;:.-") + "…"
 
 
-# Tags in sanitized HTML (nh3 output: well-formed, attribute values double-quoted).
-_ATTRS = r'[^">]*(?:"[^"]*"[^">]*)*>'  # nh3 quotes every attribute value with "
-_SANITIZED_BLOCK_TAG_RE = re.compile(
-    r"</?(?:p|div|br|hr|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|table|caption|thead|tbody|"
-    r"tfoot|tr|td|th|figure|figcaption|img)\b" + _ATTRS
-)
-_SANITIZED_TAG_RE = re.compile(r"<" + _ATTRS)
-
-
-def plain_prefix(sanitized_html: str, limit: int = SUMMARY_MAX) -> str:
-    """The start of sanitized HTML as one line of text: no link or image markers.
-
-    Only as much HTML as the summary needs is looked at: three times
-    ``limit`` characters first, more only when markup took up most of it.
-    """
-    size = limit * 3
-    while True:
-        head = sanitized_html[:size]
-        if len(sanitized_html) > size:
-            head = head[: head.rfind(">") + 1]
-        text = _SANITIZED_TAG_RE.sub("", _SANITIZED_BLOCK_TAG_RE.sub(" ", head))
-        if "&" in text:
-            text = _html.unescape(text)
-        text = " ".join(text.split())
-        if len(text) > limit or size >= len(sanitized_html) or size >= limit * 64:
-            return _shorten(text, limit, collapsed=True)
-        size *= 4
-
-
 def _summary_text(value: str, kind: str, base: str) -> str:
     if kind == "text" or ("<" not in value and "&" not in value):
         return _shorten(clean_text(value))
-    return plain_prefix(sanitize_html(value, base))
+    return _shorten(plain_text(sanitize_html(value, base)))
 
 
 def _guid(raw: RawEntry, link: str, title: str, feed_url: str, published: Any) -> str:
@@ -326,12 +304,12 @@ def normalize_entry(
     if body_type == "text":
         body = text_to_html(body)
     content_html = sanitize_html(body, base) if body else ""
-    text = html_to_text(content_html) if content_html else ""
+    text = plain_text(content_html)
 
     if summary.strip() and not summary_is_content:
         summary_text = _summary_text(summary, raw.summary_type, base)
     else:
-        summary_text = plain_prefix(content_html)
+        summary_text = _shorten(text)
 
     published = parse_date(raw.published)
     updated = parse_date(raw.updated)
