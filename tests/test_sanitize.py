@@ -143,6 +143,18 @@ def test_sanitize_html_strips_control_characters_from_the_result() -> None:
     assert "]52;c;ZXZpbA==" in out  # the printable rest is harmless text
 
 
+def test_only_urls_in_tags_lose_their_spaces() -> None:
+    """An href with a space in a tag is encoded; the same characters in the text (an
+    HTML tutorial's example) stay as they were."""
+    html = sanitize_html(
+        '<p>Write <code>&lt;a href="my page.html"&gt;</code> or x src="a b":'
+        ' <a href="http://h.test/my page.html">like this</a></p>',
+        "",
+    )
+    assert '&lt;a href="my page.html"&gt;' in html and 'x src="a b":' in html
+    assert 'href="http://h.test/my%20page.html"' in html
+
+
 def test_html_to_line() -> None:
     assert html_to_line("First <b>post</b> &amp; x < y") == "First post & x < y"
     assert html_to_line("<script>evil()</script>Title\n\x1b[1m") == "Title [1m"

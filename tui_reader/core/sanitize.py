@@ -72,6 +72,11 @@ def clean_text(s: str | None) -> str:
         if "\r" in s:
             s = s.replace("\r\n", "\n")
         return s.translate(_ASCII_TABLE)
+    # Everything removed or replaced below is a control, format or separator character,
+    # none of them printable: a string printable but for its line feeds has none of them
+    # (a check twice as fast as the regular expression on a clean article).
+    if (s.replace("\n", " ") if "\n" in s else s).isprintable():
+        return s
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = _UNICODE_RE.sub("", s)
@@ -222,13 +227,18 @@ def sanitize_html(html: str, base_url: str = "") -> str:
 # A URL attribute with white space in it: an href wrapped over two lines in the feed's
 # source, or a space nobody encoded. Kept, it made a link the reader refuses to open,
 # drawn over two lines. As browsers do (WHATWG URL parsing): tabs and newlines are
-# dropped, other spaces percent-encoded (nh3 writes U+00A0 as &nbsp;).
-_URL_SPACE_RE = re.compile(r'( (?:href|src)=")([^"]*(?:\s|&nbsp;)[^"]*)"')
+# dropped, other spaces percent-encoded (nh3 writes U+00A0 as &nbsp;). The pattern
+# starts with '="', rare in text, and looks behind for the attribute name: starting with
+# ' href="' made the scan stop at every space of the text (three times slower).
+_URL_SPACE_RE = re.compile(r'="(?:(?<= href=")|(?<= src="))([^"]*(?:\s|&nbsp;)[^"]*)"')
 
 
 def _url_without_spaces(match: re.Match[str]) -> str:
-    url = match.group(2).replace("&nbsp;", "\u00a0").replace("\t", "").replace("\n", "")
-    return match.group(1) + "".join(quote(c) if c.isspace() else c for c in url.strip()) + '"'
+    html, start = match.string, match.start()
+    if html.rfind("<", 0, start) < html.rfind(">", 0, start):
+        return match.group()  # ' href="a b"' in the text, not in a tag (nh3 escapes <, >)
+    url = match.group(1).replace("&nbsp;", "\u00a0").replace("\t", "").replace("\n", "")
+    return '="' + "".join(quote(c) if c.isspace() else c for c in url.strip()) + '"'
 
 
 def html_to_line(s: str | None) -> str:
