@@ -7,6 +7,7 @@ feed fields and, per entry, the fields expected; ``content_has`` and
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -371,3 +372,35 @@ def test_related_posts_in_entry_html() -> None:
         "Inline lead-in": ("https://rel.example.com/p/7", "https://rel.example.com/p/8"),
         "Just prose": (),
     }
+
+
+class _Recorder:
+    """A meta path finder that only notes which modules were looked for."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        self.names.append(name)
+
+
+def test_unreadable_dates_do_not_look_for_dateparser_each_time(monkeypatch) -> None:
+    """fastfeedparser imports the optional dateparser for every date it cannot read; not
+    installed, it is marked missing once instead of searched for on sys.path each time."""
+    if sys.modules.get("dateparser", None) is not None:
+        pytest.skip("dateparser is installed here")
+    recorder = _Recorder()
+    monkeypatch.setattr(sys, "meta_path", [recorder, *sys.meta_path])
+    items = "".join(
+        f"<item><title>t{i}</title><link>http://x.test/{i}</link>"
+        f"<pubDate>sometime in spring {i}</pubDate></item>"
+        for i in range(20)
+    )
+    data = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>http://x.test/</link>{items}</channel></rss>"
+    ).encode()
+    parsed = parse_feed(data, "http://x.test/feed")
+    assert len(parsed.entries) == 20
+    assert all(e.published is None and e.updated is None for e in parsed.entries)
+    assert "dateparser" not in recorder.names
