@@ -4,7 +4,9 @@
 :class:`Document`: a tuple of frozen block dataclasses holding inline
 :class:`Span` / :class:`Image` runs, plus the numbered link list. The reader's
 article view renders that model with Textual; :func:`html_to_text` renders the
-same model as plain text (stored at ingest, used for search and excerpts).
+same model as text, as the reader shows it (``storyreader show``: made on read
+by ``Library.article``). The text stored at ingest, for search, filters and
+excerpts, is :func:`tui_reader.core.sanitize.plain_text` (no parse, no markers).
 
 Links and images share one numbering, in the order their markers appear
 (``text[1]``, ``[image: alt] [2]``); an identical URL keeps its first number.
