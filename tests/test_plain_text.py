@@ -143,6 +143,11 @@ def test_what_plain_text_assumes_of_nh3() -> None:
     assert plain_text(html) == "t <>&\xa0\"'\n\n5 > 3 < 4 😀 é"
 
 
+def test_plain_text_cleans_what_it_did_not_get_from_sanitize_html() -> None:
+    html = "<p>a\x1b[31mb\u202e &#x9d;c\x07</p><pre>d\x00\x85</pre>"
+    assert plain_text(html) == "a[31mb c\n\nd"
+
+
 def test_plain_text_is_what_normalize_stores() -> None:
     raw = RawEntry(id="1", content="<ul><li>One <a href='/a'>link</a></li></ul><p>Two</p>")
     entry = normalize_entry(raw, "http://feed.test/", BASE)
