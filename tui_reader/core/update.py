@@ -233,7 +233,8 @@ class Refresher:
         try:
             async with (
                 self._fetcher(decode=False) as fetcher,
-                BatchWriter(self.storage, self.on_stored, expected_jobs=total) as writer,
+                BatchWriter(self.storage, [_index_text, *self.on_stored],
+                            expected_jobs=total) as writer,
             ):
                 tasks = [
                     asyncio.create_task(self._refresh_one(fetcher, executor, writer, loop, s))
@@ -313,7 +314,8 @@ class Refresher:
                     conn, state.id, fetched.permanent_redirect
                 ):
                     url = fetched.permanent_redirect
-                self._store(conn, state.id, parsed, fetched, prepared, stored)
+                self._store(conn, state.id, parsed, fetched, prepared, stored,
+                            index_text=False)  # the batch indexes it: _index_text
                 return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
                                   title=parsed.title)
 
@@ -333,13 +335,16 @@ class Refresher:
         fetched: FetchResult,
         prepared: Prepared | None = None,
         stored: Stored | None = None,
+        *,
+        index_text: bool = True,
     ) -> Stored:
         """Store a feed's entries (``prepared`` by a worker, else ``parsed.entries`` past
-        the killfile) and its fetch state; returns what it stored, in ``stored`` if given."""
+        the killfile) and its fetch state; returns what it stored, in ``stored`` if given.
+        ``index_text``: see :func:`~tui_reader.core.storage.articles.store_rows`."""
         if prepared is None:
             prepared = prepare_entries(drop_killed(conn, fid, parsed.entries))
         rows, terms = prepared
-        new, updated = article_sql.store_rows(conn, fid, rows)
+        new, updated = article_sql.store_rows(conn, fid, rows, index_text=index_text)
         feed_sql.record_success(
             conn,
             fid,
@@ -411,6 +416,13 @@ class Refresher:
                 continue
             return fetched.permanent_redirect or link, fetched, parsed
         raise FeedParseError(f"{url}: no usable feed found ({'; '.join(problems)})")
+
+
+def _index_text(
+    conn: sqlite3.Connection, new: Sequence[int], updated: Sequence[int], terms: object
+) -> None:
+    """Batch hook: a batch's new articles enter the full-text index together."""
+    article_sql.index_text_of(conn, new)
 
 
 def _not_a_feed_message(content: bytes, content_type: str | None, exc: FeedParseError) -> str:
