@@ -38,7 +38,7 @@ class ParsedEntry:
     updated: datetime | None = None
     summary: str = ""  # plain text
     content_html: str = ""  # sanitized HTML with absolute URLs
-    text: str = ""  # the body as plain text, as the reader shows it
+    text: str = ""  # the body as plain text (sanitize.plain_text): search, excerpts, filters
     enclosures: tuple[Enclosure, ...] = ()
     categories: tuple[str, ...] = ()
     related_links: tuple[str, ...] = ()  # links the post itself declares related

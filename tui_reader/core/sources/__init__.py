@@ -12,8 +12,8 @@ helps to tell an HTML page apart):
 
 All of them end in :func:`.normalize.normalize_feed`, so every
 :class:`ParsedEntry` is clean the same way: control characters stripped,
-``content_html`` sanitized with absolute URLs, ``text`` from
-:func:`tui_reader.core.document.html_to_text`, plain-text ``summary``, aware
+``content_html`` sanitized with absolute URLs, ``text`` read from it by
+:func:`tui_reader.core.sanitize.plain_text`, plain-text ``summary``, aware
 UTC dates, a stable ``guid``.
 
 Exception contract: :func:`parse_feed` raises :class:`FeedParseError` (one
