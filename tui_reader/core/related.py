@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.models import RelatedItem
@@ -228,12 +229,22 @@ def doc_terms(title: str, summary: str, text: str, categories: Iterable[str]) ->
     """What the index keeps of an article: its title and first words' term counts, and its
     categories. Needs no connection, so parse workers compute it."""
     counts = _term_counts(title, _body(summary[:TEXT_CHARS], text[:TEXT_CHARS]), BODY_WORDS)
-    return dict(counts), tuple(_category_terms(categories))
+    return dict(counts), _category_key_terms(tuple(categories))
+
+
+@lru_cache(maxsize=4096)
+def _category_key_terms(categories: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`_category_terms` of a feed's category sets, which repeat from post to post."""
+    return tuple(_category_terms(categories))
 
 
 def _category_terms(categories: Iterable[str]) -> list[str]:
     keys = (title_key(c) for c in categories)
     return list(dict.fromkeys(CATEGORY_PREFIX + k for k in keys if k))
+
+
+_TF_TABLE = 64
+_TF_WEIGHT = [0.0] + [1.0 + math.log(tf) for tf in range(1, _TF_TABLE)]  # sublinear tf
 
 
 def _idf(df: int, n: int) -> float:
@@ -379,6 +390,7 @@ class RelatedEngine:
         n = index_sql.add_docs(conn, added) if added else max(index_sql.doc_count(conn), 1)
         stats = index_sql.count_terms(conn, df_counts)
         log = math.log
+        tf_weight = _TF_WEIGHT
         # term -> (id, idf, shared): a word no other article has yet links to nothing, so
         # it is left to the full-text index (a query looks rare words up there) and the
         # signature's slots go to shared ones.
@@ -390,7 +402,7 @@ class RelatedEngine:
             total = 0.0
             for term, tf in counts.items():
                 tid, idf, shared = info[term]
-                w = (1.0 + log(tf)) * idf
+                w = (tf_weight[tf] if tf < _TF_TABLE else 1.0 + log(tf)) * idf
                 total += w * w
                 if shared:
                     weighted.append((w, tid))
