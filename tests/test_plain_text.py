@@ -319,6 +319,7 @@ def test_library_article_shows_the_rendered_text_and_stores_the_plain_one(tmp_pa
         stored = article_sql.get_article(lib.storage.conn, ids["g1"])
         assert stored.text == "Intro with a link.\n\nfirst\nsecond\n\nk v\na 1"
         assert replace(stored, text=article.text) == article  # nothing else differs
+        assert lib.article(ids["g1"], rendered=False) == stored  # for callers that draw HTML
         assert [h.article.id for h in lib.search("second")] == [ids["g1"]]
         empty = lib.article(ids["g2"])
         assert empty.content_html == "" and empty.text == ""

@@ -76,6 +76,6 @@ def show(ctx: Context) -> int:
 
 def mark(ctx: Context) -> int:
     for article_id in ctx.args.ids:
-        ctx.library.article(article_id)  # unknown ids are an error
+        ctx.library.article(article_id, rendered=False)  # unknown ids are an error
     ctx.library.set_read(ctx.args.ids, ctx.args.read)
     return 0

@@ -55,7 +55,7 @@ def related(ctx: Context) -> int:
         if len(ids) > 1:
             if n:
                 print()
-            print(f"{article_id}: {ctx.library.article(article_id).title}")
+            print(f"{article_id}: {ctx.library.article(article_id, rendered=False).title}")
         if not items:
             print("  (no related articles)")
         for item in items:

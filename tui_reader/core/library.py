@@ -161,14 +161,15 @@ class Library:
             feed_url=feed_url, tag=tag, unread_only=unread, bookmarked_only=bookmarked
         )
 
-    def article(self, article_id: int) -> Article:
+    def article(self, article_id: int, *, rendered: bool = True) -> Article:
         """One article with its body; NotFoundError for an unknown id.
 
         Its ``text`` is the body rendered for reading (lists, numbered links, tables:
         :func:`~tui_reader.core.document.html_to_text`), made here: the stored text is
-        the plain text search, filters and excerpts use (cheaper to make at ingest)."""
+        the plain text search, filters and excerpts use (cheaper to make at ingest).
+        ``rendered=False`` skips that (callers that draw the HTML or need no body)."""
         article = article_sql.get_article(self.storage.conn, article_id)
-        if article.content_html:
+        if rendered and article.content_html:
             article = dataclasses.replace(article, text=html_to_text(article.content_html))
         return article
 

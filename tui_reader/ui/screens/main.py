@@ -381,7 +381,7 @@ class MainScreen(Screen[None]):
 
         ``highlight``: search words to mark in it (a story opened from the search)."""
         try:
-            article = self.library.article(article_id)
+            article = self.library.article(article_id, rendered=False)
         except NotFoundError:
             self.notify("That story is no longer in the library.", severity="warning")
             return
@@ -576,7 +576,7 @@ class MainScreen(Screen[None]):
         article_id, feed_url, _link, read, index = target
         self._set_read(article_id, feed_url, not read, index)
         if self.article is not None and self.article.id == article_id:
-            self.article = self.library.article(article_id)
+            self.article = self.library.article(article_id, rendered=False)
 
     def action_open_in_browser(self) -> None:
         target = self._target()
@@ -715,7 +715,7 @@ class MainScreen(Screen[None]):
                                              pin=pin)
         self.reload_feeds()
         if self.article is not None and self.article.id == article_id:
-            self.article = self.library.article(article_id)
+            self.article = self.library.article(article_id, rendered=False)
 
     def action_share(self) -> None:
         target = self._target()

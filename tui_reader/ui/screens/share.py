@@ -59,7 +59,7 @@ def copy_link(app: App, item: Shareable) -> bool:
 def story(app: App, library: Library, article_id: int) -> Shareable | None:
     """The shareable part of a cached article (None, with a note, if it is gone)."""
     try:
-        return Shareable.of(library.article(article_id))
+        return Shareable.of(library.article(article_id, rendered=False))
     except StoryreaderError as exc:
         app.notify(str(exc), severity="error", markup=False)
         return None
