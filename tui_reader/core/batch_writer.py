@@ -118,6 +118,8 @@ class BatchWriter:
             while self._queue:
                 await self._gather()
                 batch = self._take()
+                if not batch:  # only cancelled jobs were waiting
+                    continue
                 outcomes = await loop.run_in_executor(self._thread, self._write, batch)
                 for pending, (ok, value) in zip(batch, outcomes, strict=True):
                     if pending.future.done():
