@@ -30,6 +30,19 @@ def highlighted(text: str, terms: Iterable[Term], style: Style | str = "",
     return result
 
 
+class _ResultMessage(Message):
+    """A message about one result of a :class:`SearchResults` list."""
+
+    def __init__(self, results: SearchResults, hit: SearchHit) -> None:
+        super().__init__()
+        self.results = results
+        self.hit = hit
+
+    @property
+    def control(self) -> SearchResults:
+        return self.results
+
+
 class SearchResults(VirtualList):
     """The stories a query found, best first; enter opens one."""
 
@@ -56,29 +69,11 @@ class SearchResults(VirtualList):
     }
     """
 
-    class Highlighted(Message):
+    class Highlighted(_ResultMessage):
         """The cursor moved to another result."""
 
-        def __init__(self, results: SearchResults, hit: SearchHit) -> None:
-            super().__init__()
-            self.results = results
-            self.hit = hit
-
-        @property
-        def control(self) -> SearchResults:
-            return self.results
-
-    class Opened(Message):
+    class Opened(_ResultMessage):
         """Enter (or a click on the highlighted row) on a result."""
-
-        def __init__(self, results: SearchResults, hit: SearchHit) -> None:
-            super().__init__()
-            self.results = results
-            self.hit = hit
-
-        @property
-        def control(self) -> SearchResults:
-            return self.results
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
