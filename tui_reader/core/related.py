@@ -229,22 +229,13 @@ def doc_terms(title: str, summary: str, text: str, categories: Iterable[str]) ->
     """What the index keeps of an article: its title and first words' term counts, and its
     categories. Needs no connection, so parse workers compute it."""
     counts = _term_counts(title, _body(summary[:TEXT_CHARS], text[:TEXT_CHARS]), BODY_WORDS)
-    return dict(counts), _category_key_terms(tuple(categories))
+    return dict(counts), _category_terms(tuple(categories))
 
 
-@lru_cache(maxsize=4096)
-def _category_key_terms(categories: tuple[str, ...]) -> tuple[str, ...]:
-    """:func:`_category_terms` of a feed's category sets, which repeat from post to post."""
-    return tuple(_category_terms(categories))
-
-
-def _category_terms(categories: Iterable[str]) -> list[str]:
+@lru_cache(maxsize=4096)  # a feed's category sets repeat from post to post
+def _category_terms(categories: tuple[str, ...]) -> tuple[str, ...]:
     keys = (title_key(c) for c in categories)
-    return list(dict.fromkeys(CATEGORY_PREFIX + k for k in keys if k))
-
-
-_TF_TABLE = 64
-_TF_WEIGHT = [0.0] + [1.0 + math.log(tf) for tf in range(1, _TF_TABLE)]  # sublinear tf
+    return tuple(dict.fromkeys(CATEGORY_PREFIX + k for k in keys if k))
 
 
 def _idf(df: int, n: int) -> float:
@@ -357,7 +348,7 @@ class RelatedEngine:
         ``terms``: their :func:`doc_terms` by id where already computed (parse workers)."""
         ids = list(dict.fromkeys([*new_ids, *updated_ids]))
         if ids:
-            self._index(conn, ids, set(new_ids), terms or {})
+            self._index(conn, ids, set(new_ids), terms)
         self._backfill(conn)
 
     def _index(
@@ -390,7 +381,6 @@ class RelatedEngine:
         n = index_sql.add_docs(conn, added) if added else max(index_sql.doc_count(conn), 1)
         stats = index_sql.count_terms(conn, df_counts)
         log = math.log
-        tf_weight = _TF_WEIGHT
         # term -> (id, idf, shared): a word no other article has yet links to nothing, so
         # it is left to the full-text index (a query looks rare words up there) and the
         # signature's slots go to shared ones.
@@ -402,7 +392,7 @@ class RelatedEngine:
             total = 0.0
             for term, tf in counts.items():
                 tid, idf, shared = info[term]
-                w = (tf_weight[tf] if tf < _TF_TABLE else 1.0 + log(tf)) * idf
+                w = (1.0 + log(tf)) * idf
                 total += w * w
                 if shared:
                     weighted.append((w, tid))
@@ -567,7 +557,7 @@ class RelatedEngine:
         the open article already out; near-identical titles are checked by the caller)."""
         n = max(index_sql.doc_count(conn), 1)
         counts = _doc_terms(src, RERANK_WORDS)
-        cats = _category_terms(src.categories) if self.use_categories else []
+        cats = _category_terms(src.categories) if self.use_categories else ()
         stats = index_sql.lookup_terms(conn, [*counts, *cats])
         weights = _weights(counts, stats, n)
         query = _unit(_top(weights, QUERY_TERMS))
