@@ -47,10 +47,10 @@ from xml.sax.saxutils import escape
 
 from tui_reader.core.library import Library, open_library
 from tui_reader.core.models import Author, ParsedEntry
+from tui_reader.core.parse_pool import PROCESS_POOL_THRESHOLD
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
-from tui_reader.core.update import PROCESS_POOL_THRESHOLD
 
 PER_FEED = 500
 SYLLABLES = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "dor", "an", "is", "mar", "quo",

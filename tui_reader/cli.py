@@ -15,11 +15,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader import __version__
 from tui_reader.core.errors import StoryreaderError
-from tui_reader.core.library import Library, open_library
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -53,6 +55,7 @@ class Context:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from tui_reader.core.library import open_library
             from tui_reader.core.settings import refresh_settings
 
             self._library = open_library(self.data_dir, refresh_settings(self.config_dir))

@@ -7,6 +7,8 @@ import sys
 
 from tui_reader.cli import Context, emit_json
 from tui_reader.core.models import FeedResult
+from tui_reader.core.parse_pool import PROCESS_POOL_THRESHOLD
+from tui_reader.core.parse_pool import prestart as prestart_parse_workers
 from tui_reader.core.serialize import feed_json, feed_result_json, refresh_json
 
 
@@ -81,6 +83,8 @@ def list_feeds(ctx: Context) -> int:
 
 def refresh(ctx: Context) -> int:
     args = ctx.args
+    if not args.urls or len(args.urls) >= PROCESS_POOL_THRESHOLD:
+        prestart_parse_workers()  # they get ready while the library opens
     show_progress = sys.stderr.isatty() and not args.json
 
     def progress(result: FeedResult, done: int, total: int) -> None:

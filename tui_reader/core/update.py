@@ -16,15 +16,12 @@ worker processes, never loads them in the main process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import multiprocessing
 import os
 import sqlite3
-import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +31,7 @@ from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
 from tui_reader.core.filters import drop_killed, keep_unkilled
 from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
+from tui_reader.core.parse_pool import make_executor
 from tui_reader.core.related import DocTerms, doc_terms
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
@@ -42,9 +40,6 @@ from tui_reader.core.storage import filters as filter_sql
 from tui_reader.core.storage.db import to_iso
 
 log = logging.getLogger(__name__)
-
-# Feeds per refresh from which a process pool pays for its start-up.
-PROCESS_POOL_THRESHOLD = 24
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
 # Index upkeep: (conn, new ids, updated ids, their related-index terms by id).
@@ -116,81 +111,6 @@ def _parse_in_worker(
     return replace(parsed, entries=()), prepared
 
 
-PARSE_WORKER_NICENESS = 5  # parsing yields the CPU to the app and to the storing process
-
-
-def _init_worker(parent: int) -> None:
-    """Pool worker initializer: a lower CPU priority, and an end with the parent."""
-    with contextlib.suppress(OSError):
-        os.nice(PARSE_WORKER_NICENESS)
-    _exit_with_parent(parent)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this pool worker once the refreshing process is gone.
-
-    A worker forked by the fork server otherwise waits for work forever after its parent
-    is killed (kill -9, a closed terminal), and keeps the fork server and multiprocessing's
-    resource tracker alive with it: three stray processes per killed refresh.
-    """
-
-    def watch() -> None:
-        pause = threading.Event()
-        while not pause.wait(0.5):
-            try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid now belongs to another user's process
-                os._exit(0)
-
-    threading.Thread(target=watch, name="storyreader-parent-watch", daemon=True).start()
-
-
-def _make_executor(feed_count: int) -> Executor:
-    if feed_count >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        context = multiprocessing.get_context("forkserver")
-        # The fork server imports the parsers once; every worker forked from it has them.
-        context.set_forkserver_preload(["tui_reader.core.update", "tui_reader.core.sources"])
-        try:
-            _start_process_helpers()
-        except (OSError, ValueError) as exc:  # no worker processes here: parse in a thread
-            log.warning("parsing in a thread: could not start worker processes: %s", exc)
-        else:
-            return ProcessPoolExecutor(
-                max_workers=_parse_workers(), mp_context=context,
-                initializer=_init_worker, initargs=(os.getpid(),),
-            )
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyreader-parse")
-
-
-def _parse_workers() -> int:
-    """Parse processes: two (parsing is now the larger half of a refresh's CPU). They run
-    at a lower priority (:data:`PARSE_WORKER_NICENESS`), so on 2 cores they use what the
-    storing process and the app leave: a 400-feed farm refresh took 4.6 s with one worker,
-    3.8 s with two. More than two gain nothing on this pipeline's single writer."""
-    return min(2, os.cpu_count() or 1)
-
-
-def _start_process_helpers() -> None:
-    """Start multiprocessing's resource tracker and fork server, with a real stderr.
-
-    In the app, Textual has replaced ``sys.stderr`` with a capture whose ``fileno()`` is
-    -1; the resource tracker hands that descriptor to its child process and fails with
-    "bad value(s) in fds_to_keep", which failed every refresh of 24 feeds or more.
-    """
-    from multiprocessing import forkserver, resource_tracker
-
-    try:
-        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    real = contextlib.nullcontext() if usable else contextlib.redirect_stderr(sys.__stderr__)
-    with real:
-        resource_tracker.ensure_running()
-        forkserver.ensure_running()
-
-
 def _retry_after_active(value: str | None) -> bool:
     if not value:
         return False
@@ -240,7 +160,7 @@ class Refresher:
         if not states:
             return RefreshSummary(())
         loop = asyncio.get_running_loop()
-        executor = _make_executor(total)
+        executor = make_executor(total)
         try:
             async with (
                 self._fetcher(decode=False) as fetcher,

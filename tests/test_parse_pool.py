@@ -1,0 +1,53 @@
+"""The parse workers' pool: where a refresh parses, and the fork server started early."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import pytest
+
+from tui_reader.core import parse_pool
+
+MULTI_CORE = (os.cpu_count() or 1) > 1
+
+
+@pytest.mark.skipif(not MULTI_CORE, reason="one core: no worker processes")
+def test_a_big_refresh_parses_in_worker_processes_a_small_one_in_a_thread() -> None:
+    big = parse_pool.make_executor(parse_pool.PROCESS_POOL_THRESHOLD)
+    small = parse_pool.make_executor(parse_pool.PROCESS_POOL_THRESHOLD - 1)
+    try:
+        assert isinstance(big, ProcessPoolExecutor)
+        assert isinstance(small, ThreadPoolExecutor)
+        assert big.submit(os.getpid).result(timeout=60) != os.getpid()
+    finally:
+        big.shutdown()
+        small.shutdown()
+
+
+def test_the_command_line_starts_without_importing_the_library() -> None:
+    """The fork server is started before the library is imported and opened, so that its
+    import of the parsers overlaps with theirs (refresh's first parsed feed waited for it)."""
+    code = (
+        "import sys, tui_reader.cli, tui_reader.commands.feeds;"
+        "print('tui_reader.core.library' in sys.modules, 'tui_reader.core.update' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.skipif(not MULTI_CORE, reason="one core: no worker processes")
+def test_prestart_runs_the_fork_server_with_the_parsers_preloaded() -> None:
+    code = (
+        "import multiprocessing.forkserver as fs, os, sys\n"
+        "from tui_reader.core import parse_pool\n"
+        "assert parse_pool.prestart()\n"
+        "pid = fs._forkserver._forkserver_pid\n"
+        "os.kill(pid, 0)\n"
+        "print(fs._forkserver._preload_modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert "tui_reader.core.update" in out.stdout
