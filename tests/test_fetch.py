@@ -14,7 +14,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpcore
 import pytest
 
 from tests.loopback import LoopbackServer, unused_port
@@ -344,10 +344,10 @@ def test_tls_error_is_reported(feed_server: LoopbackServer) -> None:
 
 def test_dns_failure_message() -> None:
     try:
-        raise httpx.ConnectError("[Errno -2] Name or service not known") from socket.gaierror(
+        raise httpcore.ConnectError("[Errno -2] Name or service not known") from socket.gaierror(
             -2, "Name or service not known"
         )
-    except httpx.ConnectError as exc:
+    except httpcore.ConnectError as exc:
         message = describe_error(exc, "https://feeds.example.invalid/rss")
     assert message == "DNS lookup failed for host feeds.example.invalid"
 
@@ -741,3 +741,32 @@ def test_loopback_last_modified_moves_forward_on_change(feed_server: LoopbackSer
     assert second.last_modified != first.last_modified
     feed_server.reset_stats()
     assert feed_server.requests == [] and feed_server.connections == 0
+
+
+# -- cookies and proxies (what httpx's client did for us) ---------------------------
+
+
+def test_cookie_set_on_a_redirect_is_sent_on_the_next_hop(feed_server: LoopbackServer) -> None:
+    feed_server.route(
+        "/wall", b"", status=302, headers={"Location": "/f", "Set-Cookie": "seen=1; Path=/"}
+    )
+    feed_server.route("/f", RSS)
+    result = fetch(feed_server.url("/wall"))
+    assert result.content == RSS
+    first, second = feed_server.requests
+    assert first.header("cookie") is None
+    assert second.header("cookie") == "seen=1"
+
+
+def test_http_proxy_from_the_environment(
+    feed_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.url("/"))
+    feed_server.route("http://feeds.example.invalid/rss", RSS)
+    result = fetch("http://feeds.example.invalid/rss")
+    assert result.content == RSS, result.error
+    assert [r.path for r in feed_server.requests] == ["http://feeds.example.invalid/rss"]
+    direct = fetch("http://feeds.example.invalid/rss", trust_env=False)
+    assert direct.error is not None and "feeds.example.invalid" in direct.error

@@ -1,8 +1,8 @@
 """Fetching feed documents over HTTP(S) and from local files.
 
-One :class:`Fetcher` wraps a few :class:`httpx.AsyncClient` pools of up to four
-connections each (HTTP/1.1 keep-alive; at most ``concurrency`` connections and
-requests at a time in all, and at most ``per_host`` of them to any one host)::
+One :class:`Fetcher` keeps HTTP/1.1 keep-alive connections (httpcore, the layer under
+httpx) per origin: at most ``concurrency`` connections and requests at a time in all,
+and at most ``per_host`` requests to any one host::
 
     async with Fetcher(concurrency=32, per_host=6) as fetcher:
         result = await fetcher.fetch(url, etag=old_etag, last_modified=old_lm)
@@ -26,13 +26,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import http.cookiejar
 import importlib
 import os
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -40,8 +41,9 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Protocol
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
+from urllib.request import Request, getproxies_environment, proxy_bypass_environment, url2pathname
 
+import httpcore
 import httpx
 
 from tui_reader import __version__
@@ -95,10 +97,16 @@ _PERMANENT = frozenset({301, 308})
 _DRAIN_LIMIT = 64 * 1024  # read small non-feed bodies so the connection can be reused
 _CHUNK = 64 * 1024  # most decoded bytes produced by one decompression step
 _MAX_MESSAGE = 200
-# Connections per httpx client. httpcore's pool scans every connection and every queued
-# request on each request event (O(connections x requests)); at 64 connections in one pool
-# that was 2.4 s of CPU for 400 feeds, so requests are spread over small pools instead.
-_SHARD = 4
+_KEEPALIVE = 30.0  # seconds an idle connection is kept for reuse
+_NETWORK_ERRORS: tuple[type[Exception], ...] = (
+    httpcore.NetworkError,
+    httpcore.TimeoutException,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+    httpx.InvalidURL,
+    OSError,
+)
 # Requests in flight to one host (hostname and port) by default: what browsers open per
 # host (Chrome, Firefox: 6; OkHttp queues above 5, Scrapy above 8 per domain), so a server
 # with dozens of our feeds sees no more than one page load's worth of parallel requests.
@@ -454,29 +462,33 @@ def describe_error(exc: BaseException, url: str, fetcher: Fetcher | None = None)
             return "connection refused"
         if isinstance(cause, ConnectionResetError):
             return "connection reset by the server"
-    t = fetcher.timeouts if fetcher else None
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "connection timed out" + (f" after {_fmt_seconds(t.connect)} s" if t else "")
-    if isinstance(exc, httpx.ReadTimeout):
-        return "server stopped sending" + (f" (no data for {_fmt_seconds(t.read)} s)" if t else "")
-    if isinstance(exc, httpx.WriteTimeout):
+    f = fetcher
+    if isinstance(exc, httpcore.ConnectTimeout):
+        return "connection timed out" + (f" after {_fmt_seconds(f.connect_timeout)} s" if f else "")
+    if isinstance(exc, httpcore.ReadTimeout):
+        return "server stopped sending" + (
+            f" (no data for {_fmt_seconds(f.read_timeout)} s)" if f else ""
+        )
+    if isinstance(exc, httpcore.WriteTimeout):
         return "timed out sending the request"
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, httpcore.PoolTimeout):
         return "timed out waiting for a free connection"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, httpcore.RemoteProtocolError):
         text = str(exc)
         if "without sending complete message body" in text or "incomplete" in text.lower():
             return "connection closed before the response was complete"
         if "without sending a response" in text:
             return "server closed the connection without a response"
         return _one_line(f"invalid HTTP response: {text}")
-    if isinstance(exc, httpx.DecodingError | zlib.error):
+    if isinstance(exc, zlib.error):
         return "could not decompress the response"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    if isinstance(exc, httpcore.UnsupportedProtocol | httpx.InvalidURL):
         return _one_line(f"invalid URL: {exc}")
     for cause in chain:
         if isinstance(cause, OSError) and cause.strerror:
-            prefix = "could not connect" if isinstance(exc, httpx.ConnectError) else "network error"
+            prefix = (
+                "could not connect" if isinstance(exc, httpcore.ConnectError) else "network error"
+            )
             return _one_line(f"{prefix}: {cause.strerror.lower()}")
     return _one_line(f"network error: {exc}" if str(exc) else type(exc).__name__)
 
@@ -525,8 +537,7 @@ def _host_key(url: httpx.URL | str) -> _HostKey | None:
 
 
 class _Lease:
-    """One request's slots: its host's (when limited) and a concurrency slot, which
-    names the client to send with.
+    """One request's slots: its host's (when limited) and a concurrency slot.
 
     Taken host first, so a request queued behind a busy host holds no concurrency slot
     and requests to other hosts go ahead. Waiting for a host's slot while holding
@@ -540,34 +551,158 @@ class _Lease:
     def __init__(self, fetcher: Fetcher) -> None:
         self.fetcher = fetcher
         self.host: _HostKey | None = None
-        self.slot: int | None = None
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        assert self.slot is not None
-        return self.fetcher._clients[self.slot]
+        self.slot = False
 
     async def acquire(self, host: _HostKey | None) -> None:
         """Wait for ``host``'s slot (None: no host limit), then a concurrency slot."""
         if host is not None:
             await self.fetcher._host_slots(host).acquire()
             self.host = host
-        self.slot = await self.fetcher._slots.get()
+        await self.fetcher._slots.acquire()
+        self.slot = True
 
     def release(self) -> None:
         """Give back whatever is held (safe to call twice)."""
-        if self.slot is not None:
-            self.fetcher._slots.put_nowait(self.slot)
-            self.slot = None
+        if self.slot:
+            self.fetcher._slots.release()
+            self.slot = False
         if self.host is not None:
             self.fetcher._hosts[self.host].release()
             self.host = None
 
     async def move(self, host: _HostKey | None) -> None:
         """Hold ``host``'s slot (and a concurrency slot) instead of the current ones."""
-        if host != self.host or self.slot is None:
+        if host != self.host or not self.slot:
             self.release()
             await self.acquire(host)
+
+
+_Origin = tuple[bytes, bytes, int]  # scheme, host, port
+
+
+class _Pool:
+    """Idle keep-alive connections by origin; at most ``size`` connections open in all.
+
+    A request takes its origin's newest idle connection or a new one (closing the
+    oldest idle connections to make room), and gives it back when its response is
+    closed. Every step is O(1), unlike httpcore's pool, which scans all connections
+    and queued requests on each request event.
+    """
+
+    def __init__(
+        self, size: int, ssl_context: ssl.SSLContext, backend: httpcore.AsyncNetworkBackend | None
+    ) -> None:
+        self.size = size
+        self.ssl_context = ssl_context
+        self._backend = backend
+        self._open = 0
+        self._idle: dict[_Origin, list[httpcore.AsyncHTTPConnection]] = {}
+        self._oldest: dict[httpcore.AsyncHTTPConnection, _Origin] = {}  # idle, oldest first
+
+    async def take(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
+        """A connection to ``origin`` for one request; give it back with :meth:`put`."""
+        key = (origin.scheme, origin.host, origin.port)
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()
+            del self._oldest[conn]
+            if conn.is_available() and not conn.has_expired():
+                return conn
+            await self._close(conn)
+        while self._open >= self.size and self._oldest:
+            conn, old = next(iter(self._oldest.items()))
+            del self._oldest[conn]
+            self._idle[old].remove(conn)
+            await self._close(conn)
+        self._open += 1
+        return httpcore.AsyncHTTPConnection(
+            origin,
+            ssl_context=self.ssl_context,
+            keepalive_expiry=_KEEPALIVE,
+            network_backend=self._backend,
+        )
+
+    async def put(self, conn: httpcore.AsyncHTTPConnection, origin: httpcore.Origin) -> None:
+        """Keep ``conn`` for reuse if it can take another request, else close it."""
+        if conn.is_available():
+            self._idle.setdefault((origin.scheme, origin.host, origin.port), []).append(conn)
+            self._oldest[conn] = (origin.scheme, origin.host, origin.port)
+        else:
+            await self._close(conn)
+
+    async def _close(self, conn: httpcore.AsyncHTTPConnection) -> None:
+        self._open -= 1
+        await conn.aclose()
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        conns = list(self._oldest)
+        self._idle.clear()
+        self._oldest.clear()
+        for conn in conns:
+            await self._close(conn)
+
+
+def _header_text(value: bytes) -> str:
+    try:
+        return value.decode("ascii")
+    except UnicodeDecodeError:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.decode("latin-1")
+
+
+class _Response:
+    """What fetching reads of an httpcore response; :meth:`aclose` frees its connection."""
+
+    __slots__ = ("_done", "_raw", "headers", "raw_headers", "reason_phrase", "status_code", "url")
+
+    def __init__(
+        self, raw: httpcore.Response, url: httpx.URL, done: Callable[[], Awaitable[None]]
+    ) -> None:
+        self._raw = raw
+        self._done = done
+        self.url = url
+        self.status_code = raw.status
+        reason = raw.extensions.get("reason_phrase", b"")
+        self.reason_phrase = reason.decode("latin-1") if isinstance(reason, bytes) else ""
+        self.raw_headers = raw.headers
+        headers: dict[str, str] = {}
+        for name, value in raw.headers:
+            key = name.decode("latin-1").lower()
+            text = _header_text(value)
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        self.headers = headers  # lower-cased names; repeated headers joined with ", "
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        """The body as it came (still content-encoded)."""
+        return self._raw.aiter_stream()
+
+    async def aclose(self) -> None:
+        try:
+            await self._raw.aclose()
+        finally:
+            await self._done()
+
+
+async def _nothing() -> None:
+    return None
+
+
+class _CookieHeaders:
+    """A response's headers as :class:`http.cookiejar.CookieJar` reads them."""
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._raw = raw
+
+    def info(self) -> _CookieHeaders:
+        return self
+
+    def get_all(self, name: str, default: list[str] | None = None) -> list[str] | None:
+        wanted = name.lower().encode()
+        values = [_header_text(v) for k, v in self._raw if k.lower() == wanted]
+        return values or default
 
 
 _END = object()
@@ -632,22 +767,29 @@ class Fetcher:
         self.concurrency = concurrency
         self.per_host = per_host
         self.timeout = timeout
-        self.timeouts = httpx.Timeout(
-            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=timeout
-        )
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._timeouts = {"connect": connect_timeout, "read": read_timeout, "write": read_timeout}
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.user_agent = user_agent
         self._verify = verify
         self._trust_env = trust_env
         self.decode = decode
-        self._client: httpx.AsyncClient | None = None
-        self._clients: list[httpx.AsyncClient] = []
-        # Free request slots, each naming its client; last in, first out, so that a few
-        # fetches at a time keep reusing the same warm connections.
-        self._slots: asyncio.LifoQueue[int] = asyncio.LifoQueue()
+        self._headers = [
+            (b"Accept", ACCEPT.encode()),
+            (b"Accept-Encoding", ACCEPT_ENCODING.encode()),
+            (b"Connection", b"keep-alive"),
+            (b"User-Agent", user_agent.encode()),
+        ]
+        self._pool: _Pool | None = None
+        self._slots = asyncio.Semaphore(concurrency)
         # One semaphore per host seen, made on first use (a few hundred at most per refresh).
         self._hosts: dict[_HostKey, asyncio.Semaphore] = {}
+        self._cookies = http.cookiejar.CookieJar()  # consulted only once a server sets one
+        # Proxies from the environment (trust_env), by URL scheme; a pool per proxy URL.
+        self._proxy_env: dict[str, str] = {}
+        self._proxies: dict[str, httpcore.AsyncConnectionPool] = {}
 
     def _host_slots(self, host: _HostKey) -> asyncio.Semaphore:
         slots = self._hosts.get(host)
@@ -657,35 +799,10 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         verify = self._verify
-        if not isinstance(verify, ssl.SSLContext):  # build it once, not once per pool
+        if not isinstance(verify, ssl.SSLContext):
             verify = httpx.create_ssl_context(verify=verify, trust_env=self._trust_env)
-        sizes = [min(_SHARD, self.concurrency - i) for i in range(0, self.concurrency, _SHARD)]
-        self._clients = [
-            httpx.AsyncClient(
-                http1=True,
-                http2=False,
-                follow_redirects=False,
-                timeout=self.timeouts,
-                limits=httpx.Limits(
-                    max_connections=size,
-                    max_keepalive_connections=size,
-                    keepalive_expiry=30.0,
-                ),
-                headers={
-                    "User-Agent": self.user_agent,
-                    "Accept": ACCEPT,
-                    "Accept-Encoding": ACCEPT_ENCODING,
-                },
-                verify=verify,
-                trust_env=self._trust_env,
-            )
-            for size in sizes
-        ]
-        self._client = self._clients[0]
-        self._slots = asyncio.LifoQueue()
-        for index in reversed(range(len(sizes))):
-            for _ in range(sizes[index]):
-                self._slots.put_nowait(index)
+        self._pool = _Pool(self.concurrency, verify, None)
+        self._proxy_env = getproxies_environment() if self._trust_env else {}
         return self
 
     async def __aexit__(
@@ -698,9 +815,12 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close every pooled connection."""
-        clients, self._clients, self._client = self._clients, [], None
-        for client in clients:
-            await client.aclose()
+        pool, self._pool = self._pool, None
+        proxies, self._proxies = list(self._proxies.values()), {}
+        if pool is not None:
+            await pool.aclose()
+        for proxy in proxies:
+            await proxy.aclose()
 
     # -- public API --------------------------------------------------------------
 
@@ -710,15 +830,12 @@ class Fetcher:
         """Fetch one URL or local file; problems are reported in ``result.error``."""
         if not isinstance(url, str):
             raise TypeError(f"url must be a str, not {type(url).__name__}")
-        if self._client is None:
+        if self._pool is None:
             raise RuntimeError("use the Fetcher inside 'async with'")
         if is_local(url):
-            slot = await self._slots.get()
-            try:
+            async with self._slots:
                 start = time.monotonic()
                 return await asyncio.to_thread(self._read_file, url, etag, last_modified, start)
-            finally:
-                self._slots.put_nowait(slot)
         lease = _Lease(self)
         try:
             await lease.acquire(_host_key(url))
@@ -798,7 +915,7 @@ class Fetcher:
             message, fields = failure.message, failure.fields
         except TimeoutError:
             message, fields = f"timed out after {_fmt_seconds(self.timeout)} s", {}
-        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
+        except _NETWORK_ERRORS as exc:
             message, fields = describe_error(exc, progress.url, self), {}
         return FetchResult(
             requested_url=url,
@@ -820,11 +937,11 @@ class Fetcher:
         progress: _Progress,
     ) -> FetchResult:
         etag, last_modified = _header_safe(etag), _header_safe(last_modified)
-        headers = {}
+        headers = []
         if etag:
-            headers["If-None-Match"] = etag
+            headers.append((b"If-None-Match", etag.encode()))
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            headers.append((b"If-Modified-Since", last_modified.encode()))
         target = _check_url(url)
         seen = {str(target)}
         all_permanent = True
@@ -834,9 +951,7 @@ class Fetcher:
             host = _host_key(target)
             if host != lease.host:  # a redirect to another host: queue for its slot
                 await self._move(lease, host, deadline)
-            client = lease.client
-            request = client.build_request("GET", target, headers=headers)
-            response = await client.send(request, stream=True)
+            response = await self._send(target, headers)
             try:
                 status = progress.status = response.status_code
                 if status not in _REDIRECTS:
@@ -850,6 +965,79 @@ class Fetcher:
                 await self._drain(response)
             finally:
                 await response.aclose()
+
+    async def _send(self, url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> _Response:
+        """Send a GET for ``url`` (our headers plus ``headers``) and read the response head."""
+        assert self._pool is not None
+        request = httpcore.Request(
+            b"GET",
+            httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=[(b"Host", url.netloc), *self._headers, *headers, *self._cookie(url)],
+            extensions={"timeout": self._timeouts},
+        )
+        proxy = self._proxy(url) if self._proxy_env else None
+        if proxy is not None:
+            raw = await proxy.handle_async_request(request)
+            done = _nothing
+        else:
+            pool, origin = self._pool, request.url.origin
+            conn = await pool.take(origin)
+            try:
+                raw = await conn.handle_async_request(request)
+            except BaseException:
+                await pool.put(conn, origin)
+                raise
+
+            def done() -> Awaitable[None]:
+                return pool.put(conn, origin)
+
+        if any(name.lower() == b"set-cookie" for name, _ in raw.headers):
+            self._cookies.extract_cookies(_CookieHeaders(raw.headers), Request(str(url)))  # type: ignore[arg-type]
+        return _Response(raw, url, done)
+
+    def _cookie(self, url: httpx.URL) -> list[tuple[bytes, bytes]]:
+        """The Cookie header for ``url`` once servers have set cookies, as browsers send."""
+        if not len(self._cookies):
+            return []
+        request = Request(str(url))
+        self._cookies.add_cookie_header(request)
+        value = request.get_header("Cookie")
+        return [(b"Cookie", value.encode("latin-1", "replace"))] if value else []
+
+    def _proxy(self, url: httpx.URL) -> httpcore.AsyncConnectionPool | None:
+        """The pool of the environment's proxy for ``url`` (None: connect directly)."""
+        env = self._proxy_env
+        proxy_url = env.get(url.scheme) or env.get("all")
+        if not proxy_url or proxy_bypass_environment(url.host, env):
+            return None
+        pool = self._proxies.get(proxy_url)
+        if pool is None:
+            assert self._pool is not None
+            proxy = httpx.Proxy(proxy_url if "://" in proxy_url else f"http://{proxy_url}")
+            target = httpcore.URL(
+                scheme=proxy.url.raw_scheme,
+                host=proxy.url.raw_host,
+                port=proxy.url.port,
+                target=proxy.url.raw_path,
+            )
+            options = {
+                "ssl_context": self._pool.ssl_context,
+                "max_connections": self.concurrency,
+                "keepalive_expiry": _KEEPALIVE,
+            }
+            if proxy.url.scheme.startswith("socks"):
+                pool = httpcore.AsyncSOCKSProxy(target, proxy_auth=proxy.raw_auth, **options)  # type: ignore[arg-type]
+            else:
+                pool = httpcore.AsyncHTTPProxy(
+                    target,
+                    proxy_auth=proxy.raw_auth,
+                    proxy_headers=proxy.headers.raw,
+                    **options,  # type: ignore[arg-type]
+                )
+            self._proxies[proxy_url] = pool
+        return pool
 
     @staticmethod
     async def _move(lease: _Lease, host: _HostKey | None, deadline: asyncio.Timeout) -> None:
@@ -865,9 +1053,9 @@ class Fetcher:
         deadline.reschedule(loop.time() + left)
 
     @staticmethod
-    def _next_hop(target: httpx.URL, response: httpx.Response, seen: set[str]) -> httpx.URL:
+    def _next_hop(target: httpx.URL, response: _Response, seen: set[str]) -> httpx.URL:
         """Where a redirect points, refusing loops, bad URLs and other schemes."""
-        location = response.headers.get("Location", "").strip()
+        location = response.headers.get("location", "").strip()
         if not location:
             raise _Failure(
                 f"{_status_text(response.status_code, response.reason_phrase)} "
@@ -888,7 +1076,7 @@ class Fetcher:
     async def _finish(
         self,
         url: str,
-        response: httpx.Response,
+        response: _Response,
         sent_etag: str | None,
         sent_lm: str | None,
         moved: str | None,
@@ -896,8 +1084,8 @@ class Fetcher:
     ) -> FetchResult:
         status = response.status_code
         final_url = str(response.url)
-        new_etag = _header_safe(response.headers.get("ETag"))
-        new_lm = _header_safe(response.headers.get("Last-Modified"))
+        new_etag = _header_safe(response.headers.get("etag"))
+        new_lm = _header_safe(response.headers.get("last-modified"))
         if status == 304 and (sent_etag or sent_lm):
             await self._drain(response)
             return FetchResult(
@@ -913,19 +1101,19 @@ class Fetcher:
         if not 200 <= status < 300:
             retry = None
             if status in (429, 503):
-                retry = parse_retry_after(response.headers.get("Retry-After"))
+                retry = parse_retry_after(response.headers.get("retry-after"))
             await self._drain(response)
             raise _Failure(
                 _status_text(status, response.reason_phrase), gone=status == 410, retry_after=retry
             )
         content = await self._read_body(response)
-        encoding = None if self.decode else response.headers.get("Content-Encoding") or None
+        encoding = None if self.decode else response.headers.get("content-encoding") or None
         return FetchResult(
             requested_url=url,
             final_url=final_url,
             status=status,
             content=content,
-            content_type=response.headers.get("Content-Type"),
+            content_type=response.headers.get("content-type"),
             etag=new_etag,
             last_modified=new_lm,
             permanent_redirect=moved,
@@ -936,13 +1124,13 @@ class Fetcher:
     def _too_large(self) -> _Failure:
         return _Failure(f"response larger than {_fmt_size(self.max_bytes)}")
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
+    async def _read_body(self, response: _Response) -> bytes:
         """The body (decoded unless ``decode=False``), failing as soon as either size
         passes ``max_bytes``."""
-        declared = response.headers.get("Content-Length", "")
+        declared = response.headers.get("content-length", "")
         if declared.strip().isdigit() and int(declared) > self.max_bytes:
             raise self._too_large()
-        encoding = response.headers.get("Content-Encoding") if self.decode else None
+        encoding = response.headers.get("content-encoding") if self.decode else None
         body = _Bounded(encoding, self.max_bytes)
         wire = 0
         try:
@@ -958,13 +1146,13 @@ class Fetcher:
             encoding = ", ".join(body.chain.names)
             raise _Failure(f"could not decompress the response ({encoding})") from None
 
-    async def _drain(self, response: httpx.Response) -> None:
+    async def _drain(self, response: _Response) -> None:
         """Read a small unwanted body so the connection goes back to the pool."""
-        declared = response.headers.get("Content-Length", "")
+        declared = response.headers.get("content-length", "")
         if declared.strip().isdigit() and int(declared) > _DRAIN_LIMIT:
             return
         read = 0
-        with contextlib.suppress(httpx.HTTPError):
+        with contextlib.suppress(*_NETWORK_ERRORS):
             async for raw in response.aiter_raw():
                 read += len(raw)
                 if read > _DRAIN_LIMIT:
