@@ -770,3 +770,17 @@ def test_http_proxy_from_the_environment(
     assert [r.path for r in feed_server.requests] == ["http://feeds.example.invalid/rss"]
     direct = fetch("http://feeds.example.invalid/rss", trust_env=False)
     assert direct.error is not None and "feeds.example.invalid" in direct.error
+
+
+def test_body_larger_than_the_read_ahead_arrives_whole(feed_server: LoopbackServer) -> None:
+    big = RSS[:-16] + os.urandom(3 * 1024 * 1024).hex().encode() + b"</channel></rss>"
+    feed_server.route("/big", big)
+    feed_server.route("/small", RSS)
+
+    async def scenario() -> list[FetchResult]:
+        async with Fetcher(concurrency=1, max_bytes=len(big)) as fetcher:
+            return [await fetcher.fetch(feed_server.url(p)) for p in ("/big", "/small")]
+
+    first, second = run(scenario())
+    assert first.content == big and second.content == RSS
+    assert feed_server.connections == 1  # the big body was read to its end

@@ -98,6 +98,7 @@ _DRAIN_LIMIT = 64 * 1024  # read small non-feed bodies so the connection can be 
 _CHUNK = 64 * 1024  # most decoded bytes produced by one decompression step
 _MAX_MESSAGE = 200
 _KEEPALIVE = 30.0  # seconds an idle connection is kept for reuse
+_READ_AHEAD = 256 * 1024  # bytes received but not yet read before a connection stops reading
 _NETWORK_ERRORS: tuple[type[Exception], ...] = (
     httpcore.NetworkError,
     httpcore.TimeoutException,
@@ -577,6 +578,171 @@ class _Lease:
             await self.acquire(host)
 
 
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class _Stream(asyncio.Protocol, httpcore.AsyncNetworkStream):
+    """A TCP (or TLS) connection as httpcore reads and writes it, straight on asyncio.
+
+    httpcore's default backend goes through anyio, whose cancel scopes, locks and
+    attribute lookups cost more CPU than the rest of a request; this needs one timer
+    per wait and no task switches beyond the reads themselves.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._eof = False
+        self._error: Exception | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
+
+    # -- asyncio.Protocol ---------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        if len(self._buffer) > _READ_AHEAD and self._transport is not None:
+            self._transport.pause_reading()  # until read() catches up
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._eof = True
+        self._error = exc
+        self._paused = False
+        self._wake()
+
+    def pause_writing(self) -> None:
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _wait(self, timeout: float | None) -> None:
+        waiter = self._waiter = self._loop.create_future()
+        timer = None if timeout is None else self._loop.call_later(timeout, _expire, waiter)
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    # -- httpcore.AsyncNetworkStream ---------------------------------------------
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if not self._buffer and not self._eof:
+            try:
+                await self._wait(timeout)
+            except TimeoutError:
+                raise httpcore.ReadTimeout("timed out reading") from None
+        if self._buffer:
+            data = bytes(self._buffer[:max_bytes])
+            del self._buffer[:max_bytes]
+            transport = self._transport
+            if len(self._buffer) <= _READ_AHEAD and transport and not transport.is_reading():
+                transport.resume_reading()
+            return data
+        if self._error is not None:
+            raise httpcore.ReadError(str(self._error)) from self._error
+        return b""
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            raise httpcore.WriteError("connection closed") from self._error
+        transport.write(buffer)
+        while self._paused:
+            try:
+                await self._wait(timeout)
+            except TimeoutError:
+                raise httpcore.WriteTimeout("timed out writing") from None
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        assert self._transport is not None
+        try:
+            transport = await self._loop.start_tls(
+                self._transport,
+                self,
+                ssl_context,
+                server_hostname=server_hostname,
+                ssl_handshake_timeout=timeout,
+            )
+        except TimeoutError:
+            self._transport.close()
+            raise httpcore.ConnectTimeout("timed out in the TLS handshake") from None
+        except (OSError, ssl.SSLError) as exc:  # SSLError is an OSError; named for clarity
+            self._transport.close()
+            raise httpcore.ConnectError(str(exc)) from exc
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        return self
+
+    def get_extra_info(self, info: str) -> object:
+        if info == "is_readable":  # on an idle connection: the server closed it or sent junk
+            return self._eof or bool(self._buffer)
+        if self._transport is None:
+            return None
+        name = {"client_addr": "sockname", "server_addr": "peername"}.get(info, info)
+        return self._transport.get_extra_info(name)
+
+
+class _Backend(httpcore.AsyncNetworkBackend):
+    """Opens :class:`_Stream` connections (TCP, Happy Eyeballs as anyio did)."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                _, stream = await loop.create_connection(
+                    _Stream,
+                    host,
+                    port,
+                    local_addr=(local_address, 0) if local_address else None,
+                    happy_eyeballs_delay=0.25,
+                )
+        except TimeoutError:
+            raise httpcore.ConnectTimeout("timed out connecting") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        return stream
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
 _Origin = tuple[bytes, bytes, int]  # scheme, host, port
 
 
@@ -801,7 +967,7 @@ class Fetcher:
         verify = self._verify
         if not isinstance(verify, ssl.SSLContext):
             verify = httpx.create_ssl_context(verify=verify, trust_env=self._trust_env)
-        self._pool = _Pool(self.concurrency, verify, None)
+        self._pool = _Pool(self.concurrency, verify, _Backend())
         self._proxy_env = getproxies_environment() if self._trust_env else {}
         return self
 
