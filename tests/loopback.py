@@ -32,6 +32,7 @@ import io
 import select
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -231,10 +232,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LoopbackServer:
-    """A configurable HTTP/1.1 server on 127.0.0.1, one thread per connection."""
+    """A configurable HTTP/1.1 server on 127.0.0.1, one thread per connection; HTTPS when
+    given a server-side ``tls`` context."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._address = (host, port)
+        self._tls = tls
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -254,6 +259,8 @@ class LoopbackServer:
         """Bind and serve in a background thread; returns self."""
         httpd = _HTTPServer(self._address, _Handler)
         httpd.owner = self
+        if self._tls is not None:  # each accepted connection does its handshake first
+            httpd.socket = self._tls.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._stopping.clear()
         self._thread = threading.Thread(
@@ -296,7 +303,7 @@ class LoopbackServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of ``path`` on this server."""
