@@ -8,9 +8,13 @@ import email.utils
 import gzip
 import http.client
 import os
+import shutil
 import socket
+import ssl
+import subprocess
 import tracemalloc
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -86,9 +90,9 @@ def test_content_encodings(feed_server: LoopbackServer, encoding: str, encode) -
 
 
 def _optional_codec(name: str):  # type: ignore[no-untyped-def]
-    from tui_reader.core import fetch as fetch_module
+    from tui_reader.core import content_coding
 
-    module = fetch_module._brotli if name == "br" else fetch_module._zstd
+    module = content_coding._brotli if name == "br" else content_coding._zstd
     if module is None:
         pytest.skip(f"no bounded {name} decoder installed (brotli >= 1.2 / compression.zstd)")
     if name == "br":
@@ -784,3 +788,59 @@ def test_body_larger_than_the_read_ahead_arrives_whole(feed_server: LoopbackServ
     first, second = run(scenario())
     assert first.content == big and second.content == RSS
     assert feed_server.connections == 1  # the big body was read to its end
+
+
+# -- HTTPS ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made by the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a certificate")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(tls_cert: tuple[Path, Path]) -> Iterator[LoopbackServer]:
+    cert, key = tls_cert
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with LoopbackServer(tls=context) as server:
+        yield server
+
+
+def test_https_fetches_over_one_kept_alive_tls_connection(
+    tls_server: LoopbackServer, tls_cert: tuple[Path, Path]
+) -> None:
+    tls_server.route("/a.xml", RSS, gzip=True)
+    tls_server.route("/b.xml", RSS)
+    trusted = ssl.create_default_context(cafile=str(tls_cert[0]))
+    urls = [tls_server.url("/a.xml"), tls_server.url("/b.xml")]
+    assert urls[0].startswith("https://")
+
+    async def both() -> list[FetchResult]:
+        async with Fetcher(verify=trusted) as fetcher:
+            return [await fetcher.fetch(url) for url in urls]
+
+    results = run(both())
+    assert [(r.ok, r.status, r.content) for r in results] == [(True, 200, RSS)] * 2
+    assert tls_server.connections == 1
+
+
+def test_https_with_an_untrusted_certificate_fails_verification(
+    tls_server: LoopbackServer,
+) -> None:
+    tls_server.route("/f", RSS)
+    result = fetch(tls_server.url("/f"))
+    assert result.content is None
+    assert result.error is not None
+    assert result.error.startswith("TLS error: certificate verify failed")

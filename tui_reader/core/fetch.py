@@ -27,19 +27,17 @@ import asyncio
 import contextlib
 import email.utils
 import http.cookiejar
-import importlib
 import os
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
-from types import ModuleType, TracebackType
-from typing import Protocol
+from types import TracebackType
 from urllib.parse import urlsplit
 from urllib.request import Request, getproxies_environment, proxy_bypass_environment, url2pathname
 
@@ -47,28 +45,24 @@ import httpcore
 import httpx
 
 from tui_reader import __version__
-
-
-def _optional(*names: str) -> ModuleType | None:
-    for name in names:
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    return None
-
-
-# Optional decoders, advertised only when installed and able to bound their output
-# (brotli >= 1.2 for output_buffer_limit; compression.zstd or its backport).
-_brotli = _optional("brotli", "brotlicffi")
-if _brotli is not None and not hasattr(_brotli.Decompressor(), "can_accept_more_data"):
-    _brotli = None
-_zstd = _optional("compression.zstd", "backports.zstd")
-_DECODE_ERRORS: tuple[type[BaseException], ...] = (zlib.error,)
-if _brotli is not None:
-    _DECODE_ERRORS += (_brotli.error,)
-if _zstd is not None:
-    _DECODE_ERRORS += (_zstd.ZstdError,)
+from tui_reader.core.content_coding import (
+    ACCEPT_ENCODING,
+    DECODE_ERRORS,
+    DEFAULT_MAX_BYTES,
+    BoundedDecoder,
+    DecodeError,
+    TooLarge,
+    decode_body,
+    fmt_size,
+)
+from tui_reader.core.http_transport import (
+    KEEPALIVE,
+    Backend,
+    CookieHeaders,
+    Pool,
+    Response,
+    nothing,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -88,17 +82,10 @@ ACCEPT = (
     "application/rdf+xml;q=0.9, application/json;q=0.9, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.8"
 )
-ACCEPT_ENCODING = ", ".join(
-    ["gzip", "deflate"] + (["br"] if _brotli else []) + (["zstd"] if _zstd else [])
-)
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _DRAIN_LIMIT = 64 * 1024  # read small non-feed bodies so the connection can be reused
-_CHUNK = 64 * 1024  # most decoded bytes produced by one decompression step
 _MAX_MESSAGE = 200
-_KEEPALIVE = 30.0  # seconds an idle connection is kept for reuse
-_READ_AHEAD = 256 * 1024  # bytes received but not yet read before a connection stops reading
 _NETWORK_ERRORS: tuple[type[Exception], ...] = (
     httpcore.NetworkError,
     httpcore.TimeoutException,
@@ -188,14 +175,6 @@ def _fmt_seconds(value: float) -> str:
     return f"{value:g}"
 
 
-def _fmt_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
-    if size >= 1024:
-        return f"{size / 1024:g} KB"
-    return f"{size} bytes"
-
-
 def _one_line(text: str) -> str:
     text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
@@ -227,206 +206,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> datetim
 
 
 # -- decoding with bounded output --------------------------------------------------
-
-
-class _Decoder(Protocol):
-    def decode(self, data: bytes) -> Iterator[bytes]: ...
-    def finish(self) -> Iterator[bytes]: ...
-
-
-class _Identity:
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if data:
-            yield data
-
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
-
-
-class _Zlib:
-    """gzip (also multi-member) or deflate (zlib-wrapped or raw), at most _CHUNK per step."""
-
-    def __init__(self, gzip: bool) -> None:
-        self._gzip = gzip
-        self._wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
-        self._d = zlib.decompressobj(self._wbits)
-        self._sniffed = gzip
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if not self._sniffed and data:
-            self._sniffed = True
-            try:  # "deflate" is zlib-wrapped by the spec, raw in the wild
-                zlib.decompressobj(self._wbits).decompress(data[:2])
-            except zlib.error:
-                self._wbits = -zlib.MAX_WBITS
-                self._d = zlib.decompressobj(self._wbits)
-        while True:
-            out = self._d.decompress(data, _CHUNK)
-            if out:
-                yield out
-            data = self._d.unconsumed_tail
-            if self._d.eof:
-                data = self._d.unused_data
-                if not (self._gzip and data[:2] == b"\x1f\x8b"):
-                    return  # trailing bytes after the stream are ignored
-                self._d = zlib.decompressobj(self._wbits)  # the next gzip member
-                continue
-            if not data and len(out) < _CHUNK:
-                return
-
-    def finish(self) -> Iterator[bytes]:
-        while not self._d.eof:
-            out = self._d.decompress(b"", _CHUNK)
-            if not out:
-                return
-            yield out
-
-
-class _Brotli:
-    """brotli through the >= 1.2 API that caps each step's output."""
-
-    def __init__(self) -> None:
-        assert _brotli is not None
-        self._d = _brotli.Decompressor()
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if self._d.is_finished():
-            return
-        out = self._d.process(data, output_buffer_limit=_CHUNK)
-        if out:
-            yield out
-        while not self._d.can_accept_more_data():
-            out = self._d.process(b"", output_buffer_limit=_CHUNK)
-            if not out:
-                return
-            yield out
-
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
-
-
-class _Zstd:
-    """zstd (also multi-frame) through compression.zstd's max_length."""
-
-    def __init__(self) -> None:
-        assert _zstd is not None
-        self._d = _zstd.ZstdDecompressor()
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        assert _zstd is not None
-        while True:
-            if self._d.eof:
-                if not data:
-                    return
-                self._d = _zstd.ZstdDecompressor()  # the next frame
-            out = self._d.decompress(data, _CHUNK)
-            if out:
-                yield out
-            if self._d.eof:
-                data = self._d.unused_data
-            elif self._d.needs_input:
-                return
-            else:
-                data = b""  # more output is pending
-
-    def finish(self) -> Iterator[bytes]:
-        return iter(())
-
-
-def _decoder(name: str) -> _Decoder:
-    if name in ("gzip", "x-gzip"):
-        return _Zlib(gzip=True)
-    if name == "deflate":
-        return _Zlib(gzip=False)
-    if name == "br" and _brotli is not None:
-        return _Brotli()
-    if name == "zstd" and _zstd is not None:
-        return _Zstd()
-    # identity, or a bogus value such as "UTF-8": pass the bytes through and
-    # let the parser judge them.
-    return _Identity()
-
-
-class _Chain:
-    """Decoders for a Content-Encoding list, applied last-first."""
-
-    def __init__(self, header: str | None) -> None:
-        names = [n.strip().lower() for n in (header or "").split(",") if n.strip()]
-        self.names = names
-        self._decoders = [_decoder(n) for n in reversed(names)]
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        return self._run(0, data, final=False)
-
-    def finish(self) -> Iterator[bytes]:
-        return self._run(0, b"", final=True)
-
-    def _run(self, index: int, data: bytes, final: bool) -> Iterator[bytes]:
-        if index == len(self._decoders):
-            if data:
-                yield data
-            return
-        dec = self._decoders[index]
-        for out in dec.decode(data):
-            yield from self._run(index + 1, out, final=False)
-        if final:
-            for out in dec.finish():
-                yield from self._run(index + 1, out, final=False)
-            yield from self._run(index + 1, b"", final=True)
-
-
-class DecodeError(Exception):
-    """A body :func:`decode_body` could not decode; the message is the fetch error."""
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Bounded:
-    """Decodes a body chunk by chunk, failing as soon as it grows past ``limit``."""
-
-    def __init__(self, content_encoding: str | None, limit: int) -> None:
-        self.chain = _Chain(content_encoding)
-        self.limit = limit
-        self.size = 0
-        self.parts: list[bytes] = []
-
-    def feed(self, data: bytes) -> None:
-        self._add(self.chain.decode(data))
-
-    def finish(self) -> bytes:
-        self._add(self.chain.finish())
-        return b"".join(self.parts)
-
-    def _add(self, outputs: Iterator[bytes]) -> None:
-        for out in outputs:
-            self.size += len(out)
-            if self.size > self.limit:
-                raise _TooLarge
-            self.parts.append(out)
-
-
-def decode_body(
-    data: bytes, content_encoding: str | None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> bytes:
-    """A body fetched with ``decode=False``, decoded as :meth:`Fetcher.fetch` would have
-    (at most ``max_bytes``); :class:`DecodeError` with the same message otherwise.
-
-    The refresh pipeline decodes in its parse workers: the process that fetches then
-    sends them the compressed bytes (a third of the size) and never inflates them.
-    """
-    if not content_encoding:
-        return data
-    body = _Bounded(content_encoding, max_bytes)
-    try:
-        body.feed(data)
-        return body.finish()
-    except _TooLarge:
-        raise DecodeError(f"response larger than {_fmt_size(max_bytes)}") from None
-    except _DECODE_ERRORS:
-        encoding = ", ".join(body.chain.names)
-        raise DecodeError(f"could not decompress the response ({encoding})") from None
 
 
 # -- describing failures -------------------------------------------------------
@@ -578,299 +357,6 @@ class _Lease:
             await self.acquire(host)
 
 
-def _expire(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(TimeoutError())
-
-
-class _Stream(asyncio.Protocol, httpcore.AsyncNetworkStream):
-    """A TCP (or TLS) connection as httpcore reads and writes it, straight on asyncio.
-
-    httpcore's default backend goes through anyio, whose cancel scopes, locks and
-    attribute lookups cost more CPU than the rest of a request; this needs one timer
-    per wait and no task switches beyond the reads themselves.
-    """
-
-    def __init__(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._transport: asyncio.Transport | None = None
-        self._buffer = bytearray()
-        self._eof = False
-        self._error: Exception | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._paused = False
-
-    # -- asyncio.Protocol ---------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self._buffer += data
-        if len(self._buffer) > _READ_AHEAD and self._transport is not None:
-            self._transport.pause_reading()  # until read() catches up
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self._eof = True
-        self._wake()
-        return False  # close the transport
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._eof = True
-        self._error = exc
-        self._paused = False
-        self._wake()
-
-    def pause_writing(self) -> None:
-        self._paused = True
-
-    def resume_writing(self) -> None:
-        self._paused = False
-        self._wake()
-
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def _wait(self, timeout: float | None) -> None:
-        waiter = self._waiter = self._loop.create_future()
-        timer = None if timeout is None else self._loop.call_later(timeout, _expire, waiter)
-        try:
-            await waiter
-        finally:
-            self._waiter = None
-            if timer is not None:
-                timer.cancel()
-
-    # -- httpcore.AsyncNetworkStream ---------------------------------------------
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        if not self._buffer and not self._eof:
-            try:
-                await self._wait(timeout)
-            except TimeoutError:
-                raise httpcore.ReadTimeout("timed out reading") from None
-        if self._buffer:
-            data = bytes(self._buffer[:max_bytes])
-            del self._buffer[:max_bytes]
-            transport = self._transport
-            if len(self._buffer) <= _READ_AHEAD and transport and not transport.is_reading():
-                transport.resume_reading()
-            return data
-        if self._error is not None:
-            raise httpcore.ReadError(str(self._error)) from self._error
-        return b""
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        transport = self._transport
-        if transport is None or transport.is_closing():
-            raise httpcore.WriteError("connection closed") from self._error
-        transport.write(buffer)
-        while self._paused:
-            try:
-                await self._wait(timeout)
-            except TimeoutError:
-                raise httpcore.WriteTimeout("timed out writing") from None
-
-    async def aclose(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        assert self._transport is not None
-        try:
-            transport = await self._loop.start_tls(
-                self._transport,
-                self,
-                ssl_context,
-                server_hostname=server_hostname,
-                ssl_handshake_timeout=timeout,
-            )
-        except TimeoutError:
-            self._transport.close()
-            raise httpcore.ConnectTimeout("timed out in the TLS handshake") from None
-        except (OSError, ssl.SSLError) as exc:  # SSLError is an OSError; named for clarity
-            self._transport.close()
-            raise httpcore.ConnectError(str(exc)) from exc
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-        return self
-
-    def get_extra_info(self, info: str) -> object:
-        if info == "is_readable":  # on an idle connection: the server closed it or sent junk
-            return self._eof or bool(self._buffer)
-        if self._transport is None:
-            return None
-        name = {"client_addr": "sockname", "server_addr": "peername"}.get(info, info)
-        return self._transport.get_extra_info(name)
-
-
-class _Backend(httpcore.AsyncNetworkBackend):
-    """Opens :class:`_Stream` connections (TCP, Happy Eyeballs as anyio did)."""
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                _, stream = await loop.create_connection(
-                    _Stream,
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    happy_eyeballs_delay=0.25,
-                )
-        except TimeoutError:
-            raise httpcore.ConnectTimeout("timed out connecting") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        return stream
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-_Origin = tuple[bytes, bytes, int]  # scheme, host, port
-
-
-class _Pool:
-    """Idle keep-alive connections by origin; at most ``size`` connections open in all.
-
-    A request takes its origin's newest idle connection or a new one (closing the
-    oldest idle connections to make room), and gives it back when its response is
-    closed. Every step is O(1), unlike httpcore's pool, which scans all connections
-    and queued requests on each request event.
-    """
-
-    def __init__(
-        self, size: int, ssl_context: ssl.SSLContext, backend: httpcore.AsyncNetworkBackend | None
-    ) -> None:
-        self.size = size
-        self.ssl_context = ssl_context
-        self._backend = backend
-        self._open = 0
-        self._idle: dict[_Origin, list[httpcore.AsyncHTTPConnection]] = {}
-        self._oldest: dict[httpcore.AsyncHTTPConnection, _Origin] = {}  # idle, oldest first
-
-    async def take(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:
-        """A connection to ``origin`` for one request; give it back with :meth:`put`."""
-        key = (origin.scheme, origin.host, origin.port)
-        idle = self._idle.get(key)
-        while idle:
-            conn = idle.pop()
-            del self._oldest[conn]
-            if conn.is_available() and not conn.has_expired():
-                return conn
-            await self._close(conn)
-        while self._open >= self.size and self._oldest:
-            conn, old = next(iter(self._oldest.items()))
-            del self._oldest[conn]
-            self._idle[old].remove(conn)
-            await self._close(conn)
-        self._open += 1
-        return httpcore.AsyncHTTPConnection(
-            origin,
-            ssl_context=self.ssl_context,
-            keepalive_expiry=_KEEPALIVE,
-            network_backend=self._backend,
-        )
-
-    async def put(self, conn: httpcore.AsyncHTTPConnection, origin: httpcore.Origin) -> None:
-        """Keep ``conn`` for reuse if it can take another request, else close it."""
-        if conn.is_available():
-            self._idle.setdefault((origin.scheme, origin.host, origin.port), []).append(conn)
-            self._oldest[conn] = (origin.scheme, origin.host, origin.port)
-        else:
-            await self._close(conn)
-
-    async def _close(self, conn: httpcore.AsyncHTTPConnection) -> None:
-        self._open -= 1
-        await conn.aclose()
-
-    async def aclose(self) -> None:
-        """Close every idle connection."""
-        conns = list(self._oldest)
-        self._idle.clear()
-        self._oldest.clear()
-        for conn in conns:
-            await self._close(conn)
-
-
-def _header_text(value: bytes) -> str:
-    try:
-        return value.decode("ascii")
-    except UnicodeDecodeError:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return value.decode("latin-1")
-
-
-class _Response:
-    """What fetching reads of an httpcore response; :meth:`aclose` frees its connection."""
-
-    __slots__ = ("_done", "_raw", "headers", "raw_headers", "reason_phrase", "status_code", "url")
-
-    def __init__(
-        self, raw: httpcore.Response, url: httpx.URL, done: Callable[[], Awaitable[None]]
-    ) -> None:
-        self._raw = raw
-        self._done = done
-        self.url = url
-        self.status_code = raw.status
-        reason = raw.extensions.get("reason_phrase", b"")
-        self.reason_phrase = reason.decode("latin-1") if isinstance(reason, bytes) else ""
-        self.raw_headers = raw.headers
-        headers: dict[str, str] = {}
-        for name, value in raw.headers:
-            key = name.decode("latin-1").lower()
-            text = _header_text(value)
-            headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        self.headers = headers  # lower-cased names; repeated headers joined with ", "
-
-    def aiter_raw(self) -> AsyncIterator[bytes]:
-        """The body as it came (still content-encoded)."""
-        return self._raw.aiter_stream()
-
-    async def aclose(self) -> None:
-        try:
-            await self._raw.aclose()
-        finally:
-            await self._done()
-
-
-async def _nothing() -> None:
-    return None
-
-
-class _CookieHeaders:
-    """A response's headers as :class:`http.cookiejar.CookieJar` reads them."""
-
-    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
-        self._raw = raw
-
-    def info(self) -> _CookieHeaders:
-        return self
-
-    def get_all(self, name: str, default: list[str] | None = None) -> list[str] | None:
-        wanted = name.lower().encode()
-        values = [_header_text(v) for k, v in self._raw if k.lower() == wanted]
-        return values or default
-
-
 _END = object()
 
 
@@ -948,7 +434,7 @@ class Fetcher:
             (b"Connection", b"keep-alive"),
             (b"User-Agent", user_agent.encode()),
         ]
-        self._pool: _Pool | None = None
+        self._pool: Pool | None = None
         self._slots = asyncio.Semaphore(concurrency)
         # One semaphore per host seen, made on first use (a few hundred at most per refresh).
         self._hosts: dict[_HostKey, asyncio.Semaphore] = {}
@@ -967,7 +453,7 @@ class Fetcher:
         verify = self._verify
         if not isinstance(verify, ssl.SSLContext):
             verify = httpx.create_ssl_context(verify=verify, trust_env=self._trust_env)
-        self._pool = _Pool(self.concurrency, verify, _Backend())
+        self._pool = Pool(self.concurrency, verify, Backend())
         self._proxy_env = getproxies_environment() if self._trust_env else {}
         return self
 
@@ -1132,7 +618,7 @@ class Fetcher:
             finally:
                 await response.aclose()
 
-    async def _send(self, url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> _Response:
+    async def _send(self, url: httpx.URL, headers: list[tuple[bytes, bytes]]) -> Response:
         """Send a GET for ``url`` (our headers plus ``headers``) and read the response head."""
         assert self._pool is not None
         request = httpcore.Request(
@@ -1146,7 +632,7 @@ class Fetcher:
         proxy = self._proxy(url) if self._proxy_env else None
         if proxy is not None:
             raw = await proxy.handle_async_request(request)
-            done = _nothing
+            done = nothing
         else:
             pool, origin = self._pool, request.url.origin
             conn = await pool.take(origin)
@@ -1160,8 +646,8 @@ class Fetcher:
                 return pool.put(conn, origin)
 
         if any(name.lower() == b"set-cookie" for name, _ in raw.headers):
-            self._cookies.extract_cookies(_CookieHeaders(raw.headers), Request(str(url)))  # type: ignore[arg-type]
-        return _Response(raw, url, done)
+            self._cookies.extract_cookies(CookieHeaders(raw.headers), Request(str(url)))  # type: ignore[arg-type]
+        return Response(raw, url, done)
 
     def _cookie(self, url: httpx.URL) -> list[tuple[bytes, bytes]]:
         """The Cookie header for ``url`` once servers have set cookies, as browsers send."""
@@ -1191,7 +677,7 @@ class Fetcher:
             options = {
                 "ssl_context": self._pool.ssl_context,
                 "max_connections": self.concurrency,
-                "keepalive_expiry": _KEEPALIVE,
+                "keepalive_expiry": KEEPALIVE,
             }
             if proxy.url.scheme.startswith("socks"):
                 pool = httpcore.AsyncSOCKSProxy(target, proxy_auth=proxy.raw_auth, **options)  # type: ignore[arg-type]
@@ -1219,7 +705,7 @@ class Fetcher:
         deadline.reschedule(loop.time() + left)
 
     @staticmethod
-    def _next_hop(target: httpx.URL, response: _Response, seen: set[str]) -> httpx.URL:
+    def _next_hop(target: httpx.URL, response: Response, seen: set[str]) -> httpx.URL:
         """Where a redirect points, refusing loops, bad URLs and other schemes."""
         location = response.headers.get("location", "").strip()
         if not location:
@@ -1242,7 +728,7 @@ class Fetcher:
     async def _finish(
         self,
         url: str,
-        response: _Response,
+        response: Response,
         sent_etag: str | None,
         sent_lm: str | None,
         moved: str | None,
@@ -1288,16 +774,16 @@ class Fetcher:
         )
 
     def _too_large(self) -> _Failure:
-        return _Failure(f"response larger than {_fmt_size(self.max_bytes)}")
+        return _Failure(f"response larger than {fmt_size(self.max_bytes)}")
 
-    async def _read_body(self, response: _Response) -> bytes:
+    async def _read_body(self, response: Response) -> bytes:
         """The body (decoded unless ``decode=False``), failing as soon as either size
         passes ``max_bytes``."""
         declared = response.headers.get("content-length", "")
         if declared.strip().isdigit() and int(declared) > self.max_bytes:
             raise self._too_large()
         encoding = response.headers.get("content-encoding") if self.decode else None
-        body = _Bounded(encoding, self.max_bytes)
+        body = BoundedDecoder(encoding, self.max_bytes)
         wire = 0
         try:
             async for raw in response.aiter_raw():
@@ -1306,13 +792,13 @@ class Fetcher:
                     raise self._too_large()
                 body.feed(raw)
             return body.finish()
-        except _TooLarge:
+        except TooLarge:
             raise self._too_large() from None
-        except _DECODE_ERRORS:
+        except DECODE_ERRORS:
             encoding = ", ".join(body.chain.names)
             raise _Failure(f"could not decompress the response ({encoding})") from None
 
-    async def _drain(self, response: _Response) -> None:
+    async def _drain(self, response: Response) -> None:
         """Read a small unwanted body so the connection goes back to the pool."""
         declared = response.headers.get("content-length", "")
         if declared.strip().isdigit() and int(declared) > _DRAIN_LIMIT:
