@@ -146,6 +146,8 @@ def test_what_plain_text_assumes_of_nh3() -> None:
 def test_plain_text_cleans_what_it_did_not_get_from_sanitize_html() -> None:
     html = "<p>a\x1b[31mb\u202e &#x9d;c\x07</p><pre>d\x00\x85</pre>"
     assert plain_text(html) == "a[31mb c\n\nd"
+    # Input known clean: what references decode to is still cleaned.
+    assert plain_text("<p>a&#x202e;b</p><pre>c&#x2066;d</pre>", clean_input=True) == "ab\n\ncd"
 
 
 def test_plain_text_is_what_normalize_stores() -> None:
@@ -223,6 +225,7 @@ def _tree_words(html: str) -> list[str]:
 def test_plain_text_is_the_text_of_any_sanitized_html(raw: str) -> None:
     html = sanitize_html(raw, BASE)
     text = plain_text(html)
+    assert plain_text(html, clean_input=True) == text  # what normalize calls
     assert "<" not in text  # no markup left (and the source text has no "<")
     assert not _UNSAFE.search(text), text
     if "<pre" not in html:  # white space is collapsed (a <pre> keeps its own)

@@ -247,7 +247,7 @@ def _shorten(text: str, limit: int = SUMMARY_MAX) -> str:
 def _summary_text(value: str, kind: str, base: str) -> str:
     if kind == "text" or ("<" not in value and "&" not in value):
         return _shorten(clean_text(value))
-    return _shorten(plain_text(sanitize_html(value, base)))
+    return _shorten(plain_text(sanitize_html(value, base), clean_input=True))
 
 
 def _guid(raw: RawEntry, link: str, title: str, feed_url: str, published: Any) -> str:
@@ -304,7 +304,7 @@ def normalize_entry(
     if body_type == "text":
         body = text_to_html(body)
     content_html = sanitize_html(body, base) if body else ""
-    text = plain_text(content_html)
+    text = plain_text(content_html, clean_input=True)
 
     if summary.strip() and not summary_is_content:
         summary_text = _summary_text(summary, raw.summary_type, base)
