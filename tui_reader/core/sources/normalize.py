@@ -226,15 +226,25 @@ def text_to_html(text: str) -> str:
     )
 
 
+def _one_line(text: str) -> str:
+    """``" ".join(text.split())``, twice as fast on plain text's usual white space: single
+    spaces and line feeds (every other white space character is unprintable)."""
+    if "\n" in text:
+        text = text.replace("\n\n", " ").replace("\n", " ")
+    if "  " not in text and text.isprintable():
+        return text.strip(" ")
+    return " ".join(text.split())
+
+
 def _shorten(text: str, limit: int = SUMMARY_MAX) -> str:
     """``text`` on one line, cut at a word boundary to ``limit`` characters.
 
     Only the start of ``text`` is looked at: a little more than ``limit`` characters
     first (enough unless it is mostly white space), at most four times ``limit``.
     """
-    head = " ".join(text[: limit + limit // 4].split())
+    head = _one_line(text[: limit + limit // 4])
     if len(head) <= limit and len(text) > limit + limit // 4:
-        head = " ".join(text[: limit * 4].split())
+        head = _one_line(text[: limit * 4])
     text = head
     if len(text) <= limit:
         return text
