@@ -16,7 +16,7 @@ from tui_reader.core.document import html_to_text
 from tui_reader.core.library import open_library
 from tui_reader.core.models import ParsedEntry
 from tui_reader.core.sanitize import _TAGS, plain_text, sanitize_html
-from tui_reader.core.sources.normalize import RawEntry, normalize_entry
+from tui_reader.core.sources.normalize import RawEntry, _one_line, normalize_entry
 from tui_reader.core.storage import articles as article_sql
 
 BASE = "http://base.test/dir/"
@@ -336,3 +336,16 @@ def test_parsed_entry_text_is_plain() -> None:
     entry: ParsedEntry = normalize_entry(RawEntry(id="1", content=BODY), "http://f.test/", BASE)
     assert "[1]" not in entry.text and "•" not in entry.text and "|" not in entry.text
     assert entry.text.split() == plain_text(entry.content_html).split()
+
+
+_SPACES = st.sampled_from(
+    [" ", "  ", "\n", "\n\n", "\t", "\xa0", "\u3000", "\u2028", "\x1c", "\x85", "\u200b", "\r",
+     "a", "bc", "é", "日本"]
+)  # fmt: skip
+
+
+@PROPERTY
+@given(st.one_of(st.text(), st.lists(_SPACES, max_size=40).map("".join)))
+def test_summary_white_space_is_collapsed_as_split_would(raw: str) -> None:
+    """normalize's shortcut for plain text's usual white space changes nothing."""
+    assert _one_line(raw) == " ".join(raw.split())
