@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.models import Author, Enclosure, ParsedEntry
@@ -170,3 +173,22 @@ def test_connections_are_per_thread(storage):
     thread.start()
     thread.join()
     assert seen[0] is not storage.conn
+
+
+_ANY_STR = st.text() | st.sampled_from(
+    ["", 'a"b\\c', "\ud800x", "é日本😀", "\x00\x1f\x7f", "\u2028"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_ANY_STR, _ANY_STR, _ANY_STR), max_size=3),
+       st.lists(_ANY_STR, max_size=3), st.lists(_ANY_STR, max_size=3))
+def test_entry_row_json_is_what_json_dumps_writes(
+    authors: list[tuple[str, str, str]], categories: list[str], related: list[str]
+) -> None:
+    entry = ParsedEntry(guid="g", title="t", authors=tuple(Author(*a) for a in authors),
+                        categories=tuple(categories), related_links=tuple(related))
+    row = article_sql.entry_row(entry)
+    assert row[4] == json.dumps([{"name": n, "email": e, "url": u} for n, e, u in authors])
+    assert row[12] == json.dumps(categories)
+    assert row[13] == json.dumps(related)

@@ -173,13 +173,16 @@ def entry_row(entry: ParsedEntry) -> EntryRow:
     published = to_iso(entry.published)
     updated = to_iso(entry.updated)
     authors = entry.authors
+    # The JSON of strings as json.dumps writes it, without its setup per call (a third of
+    # the time of this row).
+    quote = json.encoder.encode_basestring_ascii
     return (
         entry.guid,
         entry.title,
         entry.link,
         ", ".join(a.name or a.email for a in authors if a.name or a.email),
-        json.dumps([{"name": a.name, "email": a.email, "url": a.url} for a in authors])
-        if authors else "[]",
+        "[" + ", ".join(f'{{"name": {quote(a.name)}, "email": {quote(a.email)}, '
+                        f'"url": {quote(a.url)}}}' for a in authors) + "]",
         published,
         updated,
         published or updated,
@@ -188,8 +191,8 @@ def entry_row(entry: ParsedEntry) -> EntryRow:
         entry.text,
         json.dumps([{"url": e.url, "type": e.type, "length": e.length}
                     for e in entry.enclosures]) if entry.enclosures else "[]",
-        json.dumps(list(entry.categories)) if entry.categories else "[]",
-        json.dumps(list(entry.related_links)) if entry.related_links else "[]",
+        "[" + ", ".join(map(quote, entry.categories)) + "]",
+        "[" + ", ".join(map(quote, entry.related_links)) + "]",
         _entry_hash(entry, published, updated),
     )
 
