@@ -166,7 +166,7 @@ def words(text: str, max_words: int | None = None) -> list[str]:
     text = text.lower()
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    tokens = text.split() if max_words is None else text.split()[:max_words]
+    tokens = text.split() if max_words is None else text.split(None, max_words)[:max_words]
     get = _TOKENS.get
     out: list[str] = []
     for token in tokens:
