@@ -495,6 +495,21 @@ def test_keep_alive_reuses_one_connection(feed_server: LoopbackServer) -> None:
     assert feed_server.connections == 1
 
 
+def test_fetch_many_over_hosts_in_turn_reuses_each_hosts_connection(
+    feed_server: LoopbackServer,
+) -> None:
+    """Requests alternate between hosts (round-robin); each host's idle connection must
+    survive the other host's requests even with one request slot."""
+    with LoopbackServer() as other:
+        for server in (feed_server, other):
+            for i in range(4):
+                server.route(f"/f{i}", RSS)
+        urls = [s.url(f"/f{i}") for i in range(4) for s in (feed_server, other)]
+        results = run(_fetch_all(urls, concurrency=1))
+        assert [r.content for r in results] == [RSS] * 8
+        assert (feed_server.connections, other.connections) == (1, 1)
+
+
 def test_fetch_many_yields_in_completion_order(feed_server: LoopbackServer) -> None:
     feed_server.route("/slow", RSS, latency=0.5)
     feed_server.route("/fast", RSS)

@@ -1,7 +1,7 @@
 """Fetching feed documents over HTTP(S) and from local files.
 
 One :class:`Fetcher` keeps HTTP/1.1 keep-alive connections (httpcore, the layer under
-httpx) per origin: at most ``concurrency`` connections and requests at a time in all,
+httpx) per origin: at most ``concurrency`` requests at a time in all,
 and at most ``per_host`` requests to any one host::
 
     async with Fetcher(concurrency=32, per_host=6) as fetcher:
@@ -99,6 +99,11 @@ _NETWORK_ERRORS: tuple[type[Exception], ...] = (
 # host (Chrome, Firefox: 6; OkHttp queues above 5, Scrapy above 8 per domain), so a server
 # with dozens of our feeds sees no more than one page load's worth of parallel requests.
 DEFAULT_PER_HOST = 6
+# Open connections kept per request slot: a refresh takes its feeds round-robin over their
+# hosts, so a host's next feed comes after many other hosts' ones; with room for only
+# ``concurrency`` connections its idle one was always closed first (the 400-feed farm on
+# 64 hosts opened 400 connections, now 64: 0.49 -> 0.35 ms CPU per request, 304s 0.45 -> 0.29).
+_OPEN_PER_SLOT = 4
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -392,9 +397,10 @@ class Fetcher:
     ``timeout`` is the whole-request budget in seconds (all redirect hops,
     headers and body); ``connect_timeout`` and ``read_timeout`` bound the TCP/TLS
     connect and each wait for data. ``max_bytes`` caps the decoded body (and the
-    bytes on the wire). ``concurrency`` bounds requests in flight and open
-    connections; ``per_host`` bounds requests in flight to one host (host name and
-    port; local files are not counted), across redirects.
+    bytes on the wire). ``concurrency`` bounds requests in flight (and keeps at most
+    four times as many connections open, the idle ones for reuse); ``per_host`` bounds
+    requests in flight to one host (host name and port; local files are not counted),
+    across redirects.
     """
 
     def __init__(
@@ -453,7 +459,7 @@ class Fetcher:
         verify = self._verify
         if not isinstance(verify, ssl.SSLContext):
             verify = httpx.create_ssl_context(verify=verify, trust_env=self._trust_env)
-        self._pool = Pool(self.concurrency, verify, Backend())
+        self._pool = Pool(self.concurrency * _OPEN_PER_SLOT, verify, Backend())
         self._proxy_env = getproxies_environment() if self._trust_env else {}
         return self
 
