@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,28 @@ def test_prestart_runs_the_fork_server_with_the_parsers_preloaded() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert "tui_reader.core.update" in out.stdout
+
+
+@pytest.mark.skipif(not MULTI_CORE, reason="one core: no worker processes")
+def test_workers_never_import_from_the_directory_storyreader_runs_in(tmp_path: Path) -> None:
+    """The fork server runs ``python -c``; without a safe path it would import a
+    ``tui_reader`` (or any module) lying in the user's current directory."""
+    cwd = tmp_path / "downloads"
+    (cwd / "tui_reader").mkdir(parents=True)
+    marker = tmp_path / "imported"
+    (cwd / "tui_reader" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    driver = tmp_path / "driver" / "run.py"
+    driver.parent.mkdir()
+    driver.write_text(
+        "import os\n"
+        "from tui_reader.core import parse_pool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = parse_pool.make_executor(parse_pool.PROCESS_POOL_THRESHOLD)\n"
+        "    print(pool.submit(os.getpid).result(timeout=60) != os.getpid())\n"
+        "    pool.shutdown()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    out = subprocess.run([sys.executable, str(driver)], cwd=cwd, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.strip() == "True", out.stderr
+    assert not marker.exists()

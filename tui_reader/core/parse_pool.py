@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,26 @@ def _start_process_helpers() -> None:
     except (AttributeError, OSError, ValueError):
         usable = False
     real = contextlib.nullcontext() if usable else contextlib.redirect_stderr(sys.__stderr__)
-    with real:
+    with real, _safe_path():
         resource_tracker.ensure_running()
         forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """Start helper processes without the current directory on their import path.
+
+    They run ``python -c ...``, which puts the current directory first on ``sys.path``
+    (Python 3.11's fork server ignores the parent's path), so a ``tui_reader``,
+    ``multiprocessing`` or ``lxml`` directory where the user ran storyreader would be
+    imported by the parse workers instead of the installed one. PYTHONSAFEPATH (3.11+)
+    turns that off for the processes started meanwhile."""
+    previous = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
