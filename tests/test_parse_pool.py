@@ -77,3 +77,33 @@ def test_workers_never_import_from_the_directory_storyreader_runs_in(tmp_path: P
                          text=True, timeout=60)
     assert out.stdout.strip() == "True", out.stderr
     assert not marker.exists()
+
+
+def test_refresh_starts_workers_early_only_for_a_library_big_enough_to_use_them(
+    tmp_path: Path,
+) -> None:
+    from argparse import Namespace
+
+    from tui_reader.cli import Context
+    from tui_reader.commands.feeds import _many_feeds
+    from tui_reader.core.storage import LIBRARY_FILE, Storage
+    from tui_reader.core.storage import feeds as feed_sql
+    from tui_reader.core.storage.feeds import count_feeds_in
+
+    threshold = parse_pool.PROCESS_POOL_THRESHOLD
+    ctx = Context(Namespace(data_dir=str(tmp_path)))
+    assert count_feeds_in(tmp_path / LIBRARY_FILE) == 0  # no library yet
+    assert not _many_feeds(ctx, [])
+    storage = Storage(tmp_path)
+    with storage.transaction() as conn:
+        for i in range(threshold - 1):
+            feed_sql.insert_feed(conn, f"https://example.com/{i}.xml")
+    assert not _many_feeds(ctx, [])
+    with storage.transaction() as conn:
+        feed_sql.insert_feed(conn, "https://example.com/last.xml")
+    assert count_feeds_in(tmp_path / LIBRARY_FILE) == threshold
+    assert _many_feeds(ctx, [])
+    assert not _many_feeds(ctx, ["https://example.com/0.xml"])
+    storage.close()
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database" * 100)
+    assert count_feeds_in(tmp_path / "junk.sqlite3") == 0

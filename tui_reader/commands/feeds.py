@@ -6,10 +6,12 @@ import argparse
 import sys
 
 from tui_reader.cli import Context, emit_json
+from tui_reader.core import paths
 from tui_reader.core.models import FeedResult
 from tui_reader.core.parse_pool import PROCESS_POOL_THRESHOLD
 from tui_reader.core.parse_pool import prestart as prestart_parse_workers
 from tui_reader.core.serialize import feed_json, feed_result_json, refresh_json
+from tui_reader.core.storage.feeds import count_feeds_in
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -50,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.set_defaults(handler=tag)
 
 
+def _many_feeds(ctx: Context, urls: list[str]) -> bool:
+    """Whether this refresh will parse in worker processes (enough feeds)."""
+    if urls:
+        return len(urls) >= PROCESS_POOL_THRESHOLD
+    library = paths.database_path(paths.data_dir(ctx.data_dir))
+    return count_feeds_in(library) >= PROCESS_POOL_THRESHOLD
+
+
 def add(ctx: Context) -> int:
     args = ctx.args
     feed, result = ctx.library.add_feed(args.source, title=args.title, tags=tuple(args.tag))
@@ -83,7 +93,7 @@ def list_feeds(ctx: Context) -> int:
 
 def refresh(ctx: Context) -> int:
     args = ctx.args
-    if not args.urls or len(args.urls) >= PROCESS_POOL_THRESHOLD:
+    if _many_feeds(ctx, args.urls):
         prestart_parse_workers()  # they get ready while the library opens
     show_progress = sys.stderr.isatty() and not args.json
 

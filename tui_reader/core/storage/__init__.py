@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from tui_reader.core.paths import DATABASE_NAME as LIBRARY_FILE
 from tui_reader.core.storage.db import connect, transaction
 from tui_reader.core.storage.schema import BOOKMARK_MIGRATIONS, LIBRARY_MIGRATIONS
 
-LIBRARY_FILE = "library.sqlite3"
 BOOKMARKS_FILE = "bookmarks.sqlite3"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.models import Feed
@@ -69,6 +70,21 @@ def feed_id(conn: sqlite3.Connection, url: str) -> int:
 
 def count_feeds(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
+
+
+def count_feeds_in(library: Path) -> int:
+    """The feeds of the library file at ``library``, read-only and without migrating it;
+    0 when there is no readable library there."""
+    if not library.is_file():
+        return 0
+    try:
+        conn = sqlite3.connect(f"{library.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return count_feeds(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
 
 
 def insert_feed(
