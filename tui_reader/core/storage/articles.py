@@ -146,8 +146,9 @@ def ids_by_links(conn: sqlite3.Connection, links: Iterable[str]) -> dict[str, in
 ROW_COLUMNS = (
     "guid", "title", "link", "author", "authors", "published", "updated", "sort_date",
     "summary", "content_html", "text", "enclosures", "categories", "related_links", "hash",
+    "source_hash",
 )  # fmt: skip
-_GUID, _SORT_DATE, _HASH = 0, 7, 14
+_GUID, _SORT_DATE, _HASH, _SOURCE_HASH = 0, 7, 14, 15
 EntryRow = tuple[object, ...]
 _INSERT_WIDTH = len(ROW_COLUMNS) + 3  # id, feed_id, the row, first_seen
 _INSERT = f"INSERT INTO articles (id, feed_id, {', '.join(ROW_COLUMNS)}, first_seen) VALUES "
@@ -156,6 +157,7 @@ _UPDATE = f"UPDATE articles SET {', '.join(c + ' = ?' for c in ROW_COLUMNS[1:])}
 _UPDATE_UNDATED = "UPDATE articles SET {} WHERE id = ?".format(
     ", ".join(c + " = ?" for c in ROW_COLUMNS[1:] if c != "sort_date")
 )
+_UPDATE_SOURCE = "UPDATE articles SET source_hash = ? WHERE id = ?"
 
 
 def _entry_hash(entry: ParsedEntry, published: str | None, updated: str | None) -> str:
@@ -167,9 +169,10 @@ def _entry_hash(entry: ParsedEntry, published: str | None, updated: str | None) 
     return digest.hexdigest()
 
 
-def entry_row(entry: ParsedEntry) -> EntryRow:
+def entry_row(entry: ParsedEntry, source_hash: str = "") -> EntryRow:
     """The column values (:data:`ROW_COLUMNS`) storing ``entry`` writes; ``sort_date`` is
-    None for an undated entry. Needs no connection, so parse workers compute it."""
+    None for an undated entry. ``source_hash``: of the raw entry it was normalized from
+    ('' if unknown). Needs no connection, so parse workers compute it."""
     published = to_iso(entry.published)
     updated = to_iso(entry.updated)
     authors = entry.authors
@@ -194,6 +197,7 @@ def entry_row(entry: ParsedEntry) -> EntryRow:
         "[" + ", ".join(map(quote, entry.categories)) + "]",
         "[" + ", ".join(map(quote, entry.related_links)) + "]",
         _entry_hash(entry, published, updated),
+        source_hash,
     )
 
 
@@ -220,18 +224,22 @@ def store_rows(
     """:func:`store_entries` for computed rows: (article id, index in ``rows``) of the new
     and of the updated articles. New articles enter the full-text index here, unless
     ``index_text`` is False: then the caller must :func:`index_text` them before its
-    transaction ends (a refresh does it once for many feeds)."""
+    transaction ends (a refresh does it once for many feeds).
+
+    A row whose stored article is the same but has another (or no) source hash only
+    has its source hash written: it is not an update (nothing to re-index)."""
     with transaction(conn):  # the write lock: new ids are taken from MAX(id)
         existing = {
-            row[0]: (row[1], row[2])
+            row[0]: (row[1], row[2], row[3])
             for row in conn.execute(
-                "SELECT guid, id, hash FROM articles WHERE feed_id = ?", (fid,)
+                "SELECT guid, id, hash, source_hash FROM articles WHERE feed_id = ?", (fid,)
             )
         }
         now = now_iso()
         seen: set[object] = set()
         inserts: list[int] = []
         updates: list[tuple[int, int]] = []
+        sources: list[tuple[object, int]] = []
         for index, row in enumerate(rows):
             guid = row[_GUID]
             if guid in seen:
@@ -242,6 +250,8 @@ def store_rows(
                 inserts.append(index)
             elif old[1] != row[_HASH]:
                 updates.append((old[0], index))
+            elif row[_SOURCE_HASH] and old[2] != row[_SOURCE_HASH]:
+                sources.append((row[_SOURCE_HASH], old[0]))
         new: list[tuple[int, int]] = []
         if inserts:
             first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
@@ -259,7 +269,27 @@ def store_rows(
                 conn.execute(_UPDATE_UNDATED, (*values, aid))
             else:
                 conn.execute(_UPDATE, (*row[1:], aid))
+        if sources:
+            conn.executemany(_UPDATE_SOURCE, sources)
     return new, updates
+
+
+# Source hashes a refresh reads per feed at most: the newest articles, more than a feed
+# document holds (a feed that kept years of articles must not ship them all to a worker).
+STORED_SOURCES_MAX = 5_000
+
+
+def stored_sources(
+    conn: sqlite3.Connection, fid: int, limit: int = STORED_SOURCES_MAX
+) -> dict[str, str]:
+    """Source hash -> guid of a feed's newest ``limit`` articles that have a source hash
+    (what a refresh need not normalize again: see ``sources.normalize.source_hashes``)."""
+    rows = conn.execute(
+        "SELECT source_hash, guid FROM articles WHERE feed_id = ? AND source_hash != ''"
+        " ORDER BY sort_date DESC, id DESC LIMIT ?",
+        (fid, limit),
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def _insert_rows(conn: sqlite3.Connection, values: list[tuple[object, ...]]) -> None:

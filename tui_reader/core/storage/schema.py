@@ -152,6 +152,12 @@ LIBRARY_MIGRATIONS: list[str] = [
     """
     DROP TRIGGER articles_fts_insert;
     """,
+    # 6: the hash of the raw entry an article was normalized from (sources.normalize.
+    # source_hash): a refresh leaves the entries it stored unchanged out of normalizing.
+    # Older rows have '' until a refresh fills it in.
+    """
+    ALTER TABLE articles ADD COLUMN source_hash TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 BOOKMARK_MIGRATIONS: list[str] = [
