@@ -8,6 +8,11 @@ little more than SQLite's own work. Parsed feeds are stored by a :class:`BatchWr
 feed atomically, the feeds that are ready together in one transaction, as soon as the
 previous one is committed; a cancelled or crashed refresh keeps everything committed before.
 
+A feed that changed usually changed in one or two entries: the worker hashes each raw
+entry (``sources.normalize.source_hash``) and leaves out, before normalizing it, every
+entry stored from the same source before (their hashes are read only for feeds that
+answered 200).
+
 The parsers (fastfeedparser, feedparser, lxml, the sanitizer) are imported only where a
 document is parsed: a refresh whose feeds all answer 304, or whose parsing happens in
 worker processes, never loads them in the main process.
@@ -29,7 +34,7 @@ from pathlib import Path
 from tui_reader.core.batch_writer import BatchWriter, Stored
 from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
-from tui_reader.core.filters import drop_killed, keep_unkilled
+from tui_reader.core.filters import keep_unkilled
 from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
 from tui_reader.core.parse_pool import make_executor
 from tui_reader.core.related import DocTerms, doc_terms
@@ -76,14 +81,50 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
     return parse(data, url, content_type)
 
 
+def parse_changed(
+    data: bytes,
+    url: str,
+    content_type: str | None = None,
+    unchanged: Mapping[str, str] | None = None,
+) -> tuple[ParsedFeed, list[str]]:
+    """:func:`parse_feed` without the entries whose source hash is in ``unchanged``
+    (source hash -> stored guid), and the source hashes of the entries it returns."""
+    from tui_reader.core.sources.normalize import source_hashes
+
+    with source_hashes(unchanged) as state:
+        parsed = parse_feed(data, url, content_type)
+    if len(state.hashes) != len(parsed.entries):  # not from one normalize_feed: no hashes
+        return parsed, [""] * len(parsed.entries)
+    return parsed, state.hashes
+
+
 Prepared = tuple[list[article_sql.EntryRow], list[DocTerms]]  # rows to store, index terms
 
 
-def prepare_entries(entries: Sequence[ParsedEntry]) -> Prepared:
-    """What storing ``entries`` writes: their rows and their related-index terms."""
-    rows = [article_sql.entry_row(entry) for entry in entries]
+def prepare_entries(
+    entries: Sequence[ParsedEntry], source_hashes: Sequence[str] | None = None
+) -> Prepared:
+    """What storing ``entries`` writes: their rows (with the entries' ``source_hashes``
+    when known) and their related-index terms."""
+    if source_hashes is None:
+        rows = [article_sql.entry_row(entry) for entry in entries]
+    else:
+        rows = list(map(article_sql.entry_row, entries, source_hashes))
     terms = [doc_terms(e.title, e.summary, e.text, e.categories) for e in entries]
     return rows, terms
+
+
+def prepare_unkilled(
+    rule_texts: Sequence[str], entries: Sequence[ParsedEntry], source_hashes: Sequence[str]
+) -> Prepared:
+    """:func:`prepare_entries` for the entries no killfile rule of ``rule_texts`` drops
+    (``source_hashes``: one per entry)."""
+    kept = keep_unkilled(rule_texts, entries)
+    if len(kept) != len(entries):
+        by_entry = {id(entry): source for entry, source in zip(entries, source_hashes,
+                                                                strict=True)}
+        source_hashes = [by_entry[id(entry)] for entry in kept]  # kept: the same objects
+    return prepare_entries(kept, source_hashes)
 
 
 def _parse_in_worker(
@@ -93,10 +134,12 @@ def _parse_in_worker(
     url: str,
     content_type: str | None,
     rule_texts: tuple[str, ...] = (),
+    unchanged: Mapping[str, str] | None = None,
 ) -> tuple[ParsedFeed, Prepared]:
     """The parsed feed (without its entries) and what storing its entries writes: the
-    killfile applied, rows and index terms computed, so the storing process only writes.
-    Entries do not travel back: only plain tuples (cheap to pickle).
+    entries stored unchanged before (``unchanged``: source hash -> guid) left out
+    unnormalized, the killfile applied, rows and index terms computed, so the storing
+    process only writes. Entries do not travel back: only plain tuples (cheap to pickle).
 
     ``content`` arrives as it came over the wire (gzip, usually): decoding it here keeps
     that work and two thirds of the bytes off the process that fetches and stores.
@@ -104,10 +147,10 @@ def _parse_in_worker(
     """
     data = decode_body(content, content_encoding, max_bytes)
     try:
-        parsed = parse_feed(data, url, content_type)
+        parsed, source_hashes = parse_changed(data, url, content_type, unchanged)
     except FeedParseError as exc:
         raise FeedParseError(_not_a_feed_message(data, content_type, exc)) from None
-    prepared = prepare_entries(keep_unkilled(rule_texts, parsed.entries))
+    prepared = prepare_unkilled(rule_texts, parsed.entries, source_hashes)
     return replace(parsed, entries=()), prepared
 
 
@@ -227,11 +270,14 @@ class Refresher:
                 return FeedResult(state.url, not_modified=True)
 
             return await writer.submit(record_not_modified)
+        # Read on this thread's own connection (the writer has another, on its thread).
         rules = tuple(filter_sql.rules_for_feed(self.storage.conn, state.id))
+        unchanged = article_sql.stored_sources(self.storage.conn, state.id)
         try:
             parsed, prepared = await loop.run_in_executor(
                 executor, _parse_in_worker, fetched.content, fetched.content_encoding,
                 self.settings.max_bytes, fetched.final_url, fetched.content_type, rules,
+                unchanged,
             )
         except (DecodeError, FeedParseError) as exc:
             message = str(exc)
@@ -264,16 +310,14 @@ class Refresher:
         fid: int,
         parsed: ParsedFeed,
         fetched: FetchResult,
-        prepared: Prepared | None = None,
+        prepared: Prepared,
         stored: Stored | None = None,
         *,
         index_text: bool = True,
     ) -> Stored:
-        """Store a feed's entries (``prepared`` by a worker, else ``parsed.entries`` past
-        the killfile) and its fetch state; returns what it stored, in ``stored`` if given.
+        """Store a feed's ``prepared`` entries and its fetch state; returns what it stored,
+        in ``stored`` if given.
         ``index_text``: see :func:`~tui_reader.core.storage.articles.store_rows`."""
-        if prepared is None:
-            prepared = prepare_entries(drop_killed(conn, fid, parsed.entries))
         rows, terms = prepared
         new, updated = article_sql.store_rows(conn, fid, rows, index_text=index_text)
         feed_sql.record_success(
@@ -304,8 +348,9 @@ class Refresher:
             if fetched.error:
                 raise FetchError(f"{url}: {fetched.error}")
             try:
-                parsed = await asyncio.to_thread(
-                    parse_feed, fetched.content or b"", fetched.final_url, fetched.content_type
+                parsed, source_hashes = await asyncio.to_thread(
+                    parse_changed, fetched.content or b"", fetched.final_url,
+                    fetched.content_type,
                 )
                 feed_url = fetched.permanent_redirect or url
             except FeedParseError as exc:
@@ -313,12 +358,16 @@ class Refresher:
 
                 if not looks_like_html(fetched.content or b"", fetched.content_type):
                     raise FeedParseError(f"{url} is not a feed: {exc}") from None
-                feed_url, fetched, parsed = await self._discover(fetcher, url, fetched)
+                feed_url, fetched, (parsed, source_hashes) = await self._discover(
+                    fetcher, url, fetched
+                )
         with self.storage.transaction() as conn:
             fid = feed_sql.insert_feed(conn, feed_url, title=parsed.title, user_title=title)
             if tags:
                 feed_sql.add_tags(conn, feed_url, tags)
-            stored = self._store(conn, fid, parsed, fetched)
+            rules = filter_sql.rules_for_feed(conn, fid)
+            prepared = prepare_unkilled(rules, parsed.entries, source_hashes)
+            stored = self._store(conn, fid, parsed, fetched, prepared)
             for hook in self.on_stored:
                 hook(conn, stored.new, stored.updated, stored.terms)
         return feed_url, FeedResult(feed_url, new=len(stored.new), updated=len(stored.updated),
@@ -326,7 +375,7 @@ class Refresher:
 
     async def _discover(
         self, fetcher: Fetcher, url: str, page: FetchResult
-    ) -> tuple[str, FetchResult, ParsedFeed]:
+    ) -> tuple[str, FetchResult, tuple[ParsedFeed, list[str]]]:
         from tui_reader.core.sources.discovery import find_feed_links
 
         links = find_feed_links(page.content or b"", page.final_url)
@@ -340,7 +389,8 @@ class Refresher:
                 continue
             try:
                 parsed = await asyncio.to_thread(
-                    parse_feed, fetched.content or b"", fetched.final_url, fetched.content_type
+                    parse_changed, fetched.content or b"", fetched.final_url,
+                    fetched.content_type,
                 )
             except FeedParseError as exc:
                 problems.append(f"{link}: {exc}")

@@ -9,7 +9,9 @@ sanitized, URLs absolute and http(s), dates aware UTC, stable guids.
 This runs for every entry of every refresh, so the common path is kept cheap:
 one nh3 pass per body, its text read from the sanitized HTML without a second
 parse (:func:`~tui_reader.core.sanitize.plain_text`), plain string checks before
-anything heavier.
+anything heavier. A refresh goes further: inside :func:`source_hashes`, each raw entry
+is hashed first (:func:`source_hash`, a few microseconds) and the entries stored before
+from the same source are not normalized again.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import logging
+import operator
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+import nh3
 
 from tui_reader.core.dates import parse_date
 from tui_reader.core.models import Author, Enclosure, ParsedEntry, ParsedFeed
@@ -34,7 +42,10 @@ from tui_reader.core.sanitize import (
 )
 from tui_reader.core.sources.related import extract_related_links
 
-__all__ = ["RawEntry", "RawFeed", "abs_url", "author_from_string", "normalize_feed"]
+__all__ = [
+    "RawEntry", "RawFeed", "SourceHashes", "abs_url", "author_from_string", "normalize_feed",
+    "source_hashes",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -350,12 +361,85 @@ def _host(url: str) -> str:
         return ""
 
 
+# Bump on any deliberate change to what :func:`normalize_entry` makes of a raw entry
+# (cleaning, sanitizing, limits, guids): entries stored under another version are
+# normalized again on their feed's next refresh instead of being skipped as unchanged.
+NORMALIZE_VERSION = 1
+# Every field of a RawEntry, read at once (a field added later is hashed too).
+_RAW_FIELDS = operator.attrgetter(*(f.name for f in fields(RawEntry)))
+
+
+def source_context(
+    feed_url: str, base: str, feed_authors: tuple[Author, ...]
+) -> hashlib.blake2b:
+    """A hasher primed with what normalizing a feed's entries depends on besides the raw
+    entries: :data:`NORMALIZE_VERSION`, the sanitizer's version, the feed URL (guids of
+    entries without id or link), the base that resolves relative URLs and the authors
+    entries inherit."""
+    context = hashlib.blake2b(digest_size=16)
+    parts = (NORMALIZE_VERSION, nh3.__version__, feed_url, base, feed_authors)
+    context.update(repr(parts).encode("utf-8", "surrogatepass"))
+    return context
+
+
+def source_hash(raw: RawEntry, context: hashlib.blake2b) -> str:
+    """The hash of everything :func:`normalize_entry` reads: every field of ``raw`` and
+    the feed's ``context`` (:func:`source_context`).
+
+    Strings are hashed as they are (a ``repr`` of a long body costs four times the
+    hashing), anything else as its ``repr``, which tells numbers, None, lists and dates
+    apart; a leading list of lengths, negative for a ``repr``, keeps the concatenation
+    unambiguous. A value whose ``repr`` is not stable (an object's address) only makes
+    the hash never match."""
+    lengths: list[int] = []
+    texts: list[str] = []
+    for value in _RAW_FIELDS(raw):
+        if type(value) is str:
+            lengths.append(len(value))
+        else:
+            value = repr(value)
+            lengths.append(-1 - len(value))
+        texts.append(value)
+    digest = context.copy()
+    digest.update((repr(lengths) + "".join(texts)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class SourceHashes:
+    """What :func:`normalize_feed` does with source hashes inside :func:`source_hashes`."""
+
+    unchanged: Mapping[str, str]  # source hash -> guid of an entry stored as it is
+    hashes: list[str] = field(default_factory=list)  # of the entries returned, in order
+    skipped: int = 0  # raw entries left out as unchanged
+
+
+_SOURCE_HASHES: ContextVar[SourceHashes | None] = ContextVar("source_hashes", default=None)
+
+
+@contextmanager
+def source_hashes(unchanged: Mapping[str, str] | None = None) -> Iterator[SourceHashes]:
+    """Within this block (and this thread), :func:`normalize_feed` computes each raw
+    entry's :func:`source_hash` and leaves out, without normalizing them, the entries
+    whose source hash is in ``unchanged`` (source hash -> guid of the entry stored from
+    it). It also leaves out an entry with the guid of an unchanged entry before it:
+    storing keeps the first entry of a guid. The hashes of the entries it returns are in
+    the yielded :class:`SourceHashes` (an entry whose hash could not be computed: '')."""
+    state = SourceHashes(unchanged if unchanged is not None else {})
+    token = _SOURCE_HASHES.set(state)
+    try:
+        yield state
+    finally:
+        _SOURCE_HASHES.reset(token)
+
+
 def normalize_feed(raw: RawFeed, url: str) -> ParsedFeed:
     """The clean :class:`ParsedFeed` for a whole document fetched from ``url``.
 
     An entry whose normalisation fails unexpectedly is skipped (and logged)
     rather than losing the whole feed; so is an entry without an id, title,
-    link, body or enclosure.
+    link, body or enclosure. Inside :func:`source_hashes`, unchanged entries are
+    skipped too.
     """
     feed_url = clean_line(url)
     doc_base = usable_base(feed_url)
@@ -363,21 +447,42 @@ def normalize_feed(raw: RawFeed, url: str) -> ParsedFeed:
     site_url = abs_url(raw.site_url, base)
     title = line_text(raw.title, raw.title_is_html) or _host(site_url) or _host(feed_url)
     feed_authors = _authors(raw.authors, base) if raw.inherit_authors else ()
+    state = _SOURCE_HASHES.get()
+    if state is not None:
+        state.hashes, state.skipped = [], 0  # this document's, should there be several
+        context = source_context(feed_url, base, feed_authors)
+    skipped_guids: set[str] = set()  # of the unchanged entries left out so far
     entries: list[ParsedEntry] = []
     for raw_entry in raw.entries:
+        source = ""
+        if state is not None:
+            try:
+                source = source_hash(raw_entry, context)
+            except Exception:  # a hostile value's repr: normalize it, store no hash
+                log.warning("no source hash for an entry in %s", feed_url, exc_info=True)
+            guid = state.unchanged.get(source) if source else None
+            if guid is not None:
+                skipped_guids.add(guid)
+                state.skipped += 1
+                continue
         try:
             entry = normalize_entry(raw_entry, feed_url, base, feed_authors)
         except Exception:
             log.warning("skipping an unreadable entry in %s", feed_url, exc_info=True)
             continue
-        if (
+        if not (
             _str(raw_entry.id)
             or entry.title
             or entry.link
             or entry.content_html
             or entry.enclosures
         ):
-            entries.append(entry)  # an entry with none of these is nothing to show
+            continue  # an entry with none of these is nothing to show
+        if skipped_guids and entry.guid in skipped_guids:
+            continue  # an unchanged entry before it has its guid: storing would drop it
+        entries.append(entry)
+        if state is not None:
+            state.hashes.append(source)
     return ParsedFeed(
         title=title,
         site_url=site_url,
