@@ -30,6 +30,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui_reader.core.batch_writer import BatchWriter, Stored
 from tui_reader.core.errors import FeedParseError, FetchError
@@ -43,6 +44,9 @@ from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
 from tui_reader.core.storage import filters as filter_sql
 from tui_reader.core.storage.db import to_iso
+
+if TYPE_CHECKING:
+    from tui_reader.core.sources.normalize import SourceHashes
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +78,13 @@ def source_url(source: str) -> str:
     return "https://" + source
 
 
-def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(
+    data: bytes, url: str, content_type: str | None = None, sources: SourceHashes | None = None
+) -> ParsedFeed:
     """:func:`tui_reader.core.sources.parse_feed`, imported on first use."""
     from tui_reader.core.sources import parse_feed as parse
 
-    return parse(data, url, content_type)
+    return parse(data, url, content_type, sources)
 
 
 def parse_changed(
@@ -89,10 +95,10 @@ def parse_changed(
 ) -> tuple[ParsedFeed, list[str]]:
     """:func:`parse_feed` without the entries whose source hash is in ``unchanged``
     (source hash -> stored guid), and the source hashes of the entries it returns."""
-    from tui_reader.core.sources.normalize import source_hashes
+    from tui_reader.core.sources.normalize import SourceHashes
 
-    with source_hashes(unchanged) as state:
-        parsed = parse_feed(data, url, content_type)
+    state = SourceHashes(unchanged if unchanged is not None else {})
+    parsed = parse_feed(data, url, content_type, state)
     if len(state.hashes) != len(parsed.entries):  # not from one normalize_feed: no hashes
         return parsed, [""] * len(parsed.entries)
     return parsed, state.hashes

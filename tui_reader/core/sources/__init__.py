@@ -36,7 +36,7 @@ from tui_reader.core.errors import FeedParseError
 from tui_reader.core.models import ParsedFeed
 from tui_reader.core.sources.discovery import find_feed_links, looks_like_html
 from tui_reader.core.sources.jsonfeed import from_json_feed, is_json_feed
-from tui_reader.core.sources.normalize import RawFeed, normalize_feed
+from tui_reader.core.sources.normalize import RawFeed, SourceHashes, normalize_feed
 from tui_reader.core.sources.wordpress import from_wordpress, is_wordpress
 from tui_reader.core.sources.xmlfeed import parse_xml
 
@@ -73,7 +73,9 @@ def _parse_json(data: bytes, url: str) -> RawFeed:
     raise FeedParseError("JSON that is neither a JSON Feed nor a WordPress post list")
 
 
-def _parse(data: bytes, url: str, content_type: str | None) -> ParsedFeed:
+def _parse(
+    data: bytes, url: str, content_type: str | None, sources: SourceHashes | None
+) -> ParsedFeed:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise FeedParseError("expected the document as bytes")
     data = bytes(data)
@@ -86,13 +88,16 @@ def _parse(data: bytes, url: str, content_type: str | None) -> ParsedFeed:
         raise FeedParseError("an HTML page, not a feed")
     else:
         raw = parse_xml(data, url, content_type)
-    return normalize_feed(raw, url)
+    return normalize_feed(raw, url, sources)
 
 
-def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
-    """The feed in ``data`` (fetched from ``url``), clean; FeedParseError if it is none."""
+def parse_feed(
+    data: bytes, url: str, content_type: str | None = None, sources: SourceHashes | None = None
+) -> ParsedFeed:
+    """The feed in ``data`` (fetched from ``url``), clean; FeedParseError if it is none.
+    ``sources``: leave out the entries stored unchanged before (:class:`SourceHashes`)."""
     try:
-        return _parse(data, url, content_type)
+        return _parse(data, url, content_type, sources)
     except FeedParseError:
         raise
     except Exception as exc:  # contract: nothing but FeedParseError escapes

@@ -9,7 +9,7 @@ sanitized, URLs absolute and http(s), dates aware UTC, stable guids.
 This runs for every entry of every refresh, so the common path is kept cheap:
 one nh3 pass per body, its text read from the sanitized HTML without a second
 parse (:func:`~tui_reader.core.sanitize.plain_text`), plain string checks before
-anything heavier. A refresh goes further: inside :func:`source_hashes`, each raw entry
+anything heavier. A refresh goes further: given :class:`SourceHashes`, each raw entry
 is hashed first (:func:`source_hash`, a few microseconds) and the entries stored before
 from the same source are not normalized again.
 """
@@ -21,9 +21,7 @@ import html as _html
 import logging
 import operator
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -44,7 +42,6 @@ from tui_reader.core.sources.related import extract_related_links
 
 __all__ = [
     "RawEntry", "RawFeed", "SourceHashes", "abs_url", "author_from_string", "normalize_feed",
-    "source_hashes",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -407,39 +404,24 @@ def source_hash(raw: RawEntry, context: hashlib.blake2b) -> str:
 
 @dataclass(slots=True)
 class SourceHashes:
-    """What :func:`normalize_feed` does with source hashes inside :func:`source_hashes`."""
+    """Source hashes for :func:`normalize_feed`: it leaves out, without normalizing them,
+    the raw entries whose :func:`source_hash` is in ``unchanged`` (source hash -> guid of
+    the entry stored from it), and an entry with the guid of an unchanged entry before it
+    (storing keeps the first entry of a guid); ``hashes`` gets the source hashes of the
+    entries it returns, in order ('' where one could not be computed)."""
 
-    unchanged: Mapping[str, str]  # source hash -> guid of an entry stored as it is
-    hashes: list[str] = field(default_factory=list)  # of the entries returned, in order
+    unchanged: Mapping[str, str] = field(default_factory=dict)
+    hashes: list[str] = field(default_factory=list)
     skipped: int = 0  # raw entries left out as unchanged
 
 
-_SOURCE_HASHES: ContextVar[SourceHashes | None] = ContextVar("source_hashes", default=None)
-
-
-@contextmanager
-def source_hashes(unchanged: Mapping[str, str] | None = None) -> Iterator[SourceHashes]:
-    """Within this block (and this thread), :func:`normalize_feed` computes each raw
-    entry's :func:`source_hash` and leaves out, without normalizing them, the entries
-    whose source hash is in ``unchanged`` (source hash -> guid of the entry stored from
-    it). It also leaves out an entry with the guid of an unchanged entry before it:
-    storing keeps the first entry of a guid. The hashes of the entries it returns are in
-    the yielded :class:`SourceHashes` (an entry whose hash could not be computed: '')."""
-    state = SourceHashes(unchanged if unchanged is not None else {})
-    token = _SOURCE_HASHES.set(state)
-    try:
-        yield state
-    finally:
-        _SOURCE_HASHES.reset(token)
-
-
-def normalize_feed(raw: RawFeed, url: str) -> ParsedFeed:
+def normalize_feed(raw: RawFeed, url: str, sources: SourceHashes | None = None) -> ParsedFeed:
     """The clean :class:`ParsedFeed` for a whole document fetched from ``url``.
 
     An entry whose normalisation fails unexpectedly is skipped (and logged)
     rather than losing the whole feed; so is an entry without an id, title,
-    link, body or enclosure. Inside :func:`source_hashes`, unchanged entries are
-    skipped too.
+    link, body or enclosure. With ``sources``, unchanged entries are skipped too
+    (:class:`SourceHashes`).
     """
     feed_url = clean_line(url)
     doc_base = usable_base(feed_url)
@@ -447,7 +429,7 @@ def normalize_feed(raw: RawFeed, url: str) -> ParsedFeed:
     site_url = abs_url(raw.site_url, base)
     title = line_text(raw.title, raw.title_is_html) or _host(site_url) or _host(feed_url)
     feed_authors = _authors(raw.authors, base) if raw.inherit_authors else ()
-    state = _SOURCE_HASHES.get()
+    state = sources
     if state is not None:
         state.hashes, state.skipped = [], 0  # this document's, should there be several
         context = source_context(feed_url, base, feed_authors)

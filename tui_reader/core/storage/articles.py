@@ -283,7 +283,7 @@ def stored_sources(
     conn: sqlite3.Connection, fid: int, limit: int = STORED_SOURCES_MAX
 ) -> dict[str, str]:
     """Source hash -> guid of a feed's newest ``limit`` articles that have a source hash
-    (what a refresh need not normalize again: see ``sources.normalize.source_hashes``)."""
+    (what a refresh need not normalize again: see ``sources.normalize.SourceHashes``)."""
     rows = conn.execute(
         "SELECT source_hash, guid FROM articles WHERE feed_id = ? AND source_hash != ''"
         " ORDER BY sort_date DESC, id DESC LIMIT ?",
