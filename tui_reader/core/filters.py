@@ -99,13 +99,6 @@ def killed(rules: Sequence[Rule], entry: ParsedEntry) -> bool:
     return any(rule.matches(entry) for rule in rules)
 
 
-def drop_killed(
-    conn: sqlite3.Connection, feed_id: int, entries: Sequence[ParsedEntry]
-) -> Sequence[ParsedEntry]:
-    """The entries the feed's rules (and the global ones) let through, in order."""
-    return keep_unkilled(filter_sql.rules_for_feed(conn, feed_id), entries)
-
-
 def keep_unkilled(
     rule_texts: Sequence[str], entries: Sequence[ParsedEntry]
 ) -> Sequence[ParsedEntry]:
