@@ -176,3 +176,21 @@ def test_tag_command(cli, tmp_path):
     assert cli.json("feeds")[0]["tags"] == ["sea", "stories"]
     cli.run("tag", str(path), "sea", "--remove")
     assert cli.json("feeds")[0]["tags"] == ["stories"]
+
+
+def test_reading_commands_never_load_the_refresh_pipeline(tmp_path: Path) -> None:
+    """``feeds``, ``articles`` and ``search`` start fast: httpx, asyncio, the fetcher and
+    the worker pool are imported only by commands that fetch."""
+    code = (
+        "import sys\n"
+        "from tui_reader.cli import main\n"
+        f"for argv in (['feeds'], ['articles'], ['search', 'x']):\n"
+        f"    main([*argv, '--data-dir', {str(tmp_path / 'd')!r}, '--config-dir', "
+        f"{str(tmp_path / 'c')!r}])\n"
+        "print(sorted(m for m in ('tui_reader.core.update', 'tui_reader.core.fetch', 'httpx',"
+        " 'asyncio', 'tui_reader.core.parse_pool') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

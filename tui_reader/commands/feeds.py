@@ -8,8 +8,6 @@ import sys
 from tui_reader.cli import Context, emit_json
 from tui_reader.core import paths
 from tui_reader.core.models import FeedResult
-from tui_reader.core.parse_pool import PROCESS_POOL_THRESHOLD
-from tui_reader.core.parse_pool import prestart as prestart_parse_workers
 from tui_reader.core.serialize import feed_json, feed_result_json, refresh_json
 from tui_reader.core.storage.feeds import count_feeds_in
 
@@ -54,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def _many_feeds(ctx: Context, urls: list[str]) -> bool:
     """Whether this refresh will parse in worker processes (enough feeds)."""
+    from tui_reader.core.parse_pool import PROCESS_POOL_THRESHOLD
+
     if urls:
         return len(urls) >= PROCESS_POOL_THRESHOLD
     library = paths.database_path(paths.data_dir(ctx.data_dir))
@@ -94,7 +94,9 @@ def list_feeds(ctx: Context) -> int:
 def refresh(ctx: Context) -> int:
     args = ctx.args
     if _many_feeds(ctx, args.urls):
-        prestart_parse_workers()  # they get ready while the library opens
+        from tui_reader.core.parse_pool import prestart
+
+        prestart()  # the parse workers get ready while the library opens
     show_progress = sys.stderr.isatty() and not args.json
 
     def progress(result: FeedResult, done: int, total: int) -> None:

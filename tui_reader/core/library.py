@@ -5,17 +5,16 @@ The CLI and the TUI call only this; storage, fetching and parsing stay behind it
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.core import filters, opml
 from tui_reader.core.bookmarks import BookmarkService
-from tui_reader.core.document import html_to_text
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.filters import FilterRule
 from tui_reader.core.models import (
@@ -29,6 +28,7 @@ from tui_reader.core.models import (
 from tui_reader.core.paths import data_dir as default_data_dir
 from tui_reader.core.related import RelatedEngine
 from tui_reader.core.search import SavedSearch, SearchHit, check_search_name, parse_query
+from tui_reader.core.settings import RefreshSettings
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
@@ -36,7 +36,9 @@ from tui_reader.core.storage import filters as filter_sql
 from tui_reader.core.storage import search as search_sql
 from tui_reader.core.storage import state as state_sql
 from tui_reader.core.storage.articles import ArticleQuery
-from tui_reader.core.update import ProgressCallback, Refresher, RefreshSettings, source_url
+
+if TYPE_CHECKING:
+    from tui_reader.core.update import ProgressCallback, Refresher
 
 DEMO_DONE_KEY = "demo_subscribed"
 
@@ -47,10 +49,19 @@ class Library:
     def __init__(self, data_dir: Path, settings: RefreshSettings | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.storage = Storage(self.data_dir)
-        self.refresher = Refresher(self.storage, settings or RefreshSettings())
+        self._settings = settings or RefreshSettings()
         self.related_engine = RelatedEngine(self.storage)
-        self.refresher.on_stored.append(self.related_engine.on_stored)
         self.bookmarks = BookmarkService(self.storage)
+
+    @cached_property
+    def refresher(self) -> Refresher:
+        """The update pipeline, imported (httpx, asyncio, the worker pool) on first use:
+        commands that only read never load it."""
+        from tui_reader.core.update import Refresher
+
+        refresher = Refresher(self.storage, self._settings)
+        refresher.on_stored.append(self.related_engine.on_stored)
+        return refresher
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -64,11 +75,13 @@ class Library:
 
     @property
     def settings(self) -> RefreshSettings:
-        return self.refresher.settings
+        return self._settings
 
     @settings.setter
     def settings(self, value: RefreshSettings) -> None:
-        self.refresher.settings = value
+        self._settings = value
+        if "refresher" in self.__dict__:  # already made
+            self.refresher.settings = value
 
     # -- feeds -----------------------------------------------------------------------------
     def feeds(self) -> list[Feed]:
@@ -89,6 +102,8 @@ class Library:
         self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
     ) -> tuple[Feed, FeedResult]:
         """Subscribe to a feed URL, a site (autodiscovery) or a local file; fetches it now."""
+        import asyncio
+
         return asyncio.run(self.add_feed_async(source, title=title, tags=tags))
 
     async def add_feed_async(
@@ -116,6 +131,8 @@ class Library:
 
     def _known_url(self, url: str) -> str:
         """Accept a local path the way it was given to ``add``."""
+        from tui_reader.core.update import source_url
+
         conn = self.storage.conn
         for candidate in (url, source_url(url)):
             try:
@@ -170,6 +187,8 @@ class Library:
         ``rendered=False`` skips that (callers that draw the HTML or need no body)."""
         article = article_sql.get_article(self.storage.conn, article_id)
         if rendered and article.content_html:
+            from tui_reader.core.document import html_to_text
+
             article = dataclasses.replace(article, text=html_to_text(article.content_html))
         return article
 
@@ -261,6 +280,8 @@ class Library:
         cancel: threading.Event | None = None,
     ) -> RefreshSummary:
         """Fetch, parse and store the named feeds (all when None); blocks until done."""
+        import asyncio
+
         return asyncio.run(self.refresh_async(urls, on_result=on_result, cancel=cancel))
 
     async def refresh_async(

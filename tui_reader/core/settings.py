@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from tui_reader.core.update import RefreshSettings
+
+@dataclass(frozen=True, slots=True)
+class RefreshSettings:
+    """Network limits for one refresh."""
+
+    concurrency: int = 32
+    timeout: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+    per_host: int = 6  # requests in flight to one host (see fetch.DEFAULT_PER_HOST)
 
 
 def refresh_settings(config_dir: Path | None = None) -> RefreshSettings:
     """Refresh limits from ``config.toml`` (defaults where it is silent or missing)."""
-    try:
-        from tui_reader.core.config import load_config
-        from tui_reader.core.paths import config_dir as default_config_dir
-    except ImportError:  # config module not there yet
-        return RefreshSettings()
+    from tui_reader.core.config import load_config
+    from tui_reader.core.paths import config_dir as default_config_dir
+
     config, _problems = load_config(config_dir or default_config_dir())
     refresh = config.refresh
     return RefreshSettings(

@@ -27,7 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,7 @@ from tui_reader.core.filters import keep_unkilled
 from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
 from tui_reader.core.parse_pool import make_executor
 from tui_reader.core.related import DocTerms, doc_terms
+from tui_reader.core.settings import RefreshSettings
 from tui_reader.core.storage import Storage
 from tui_reader.core.storage import articles as article_sql
 from tui_reader.core.storage import feeds as feed_sql
@@ -55,16 +56,6 @@ ProgressCallback = Callable[[FeedResult, int, int], None]
 StoredHook = Callable[
     [sqlite3.Connection, Sequence[int], Sequence[int], Mapping[int, DocTerms]], None
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshSettings:
-    """Network limits for one refresh."""
-
-    concurrency: int = 32
-    timeout: float = 20.0
-    max_bytes: int = 10 * 1024 * 1024
-    per_host: int = 6  # requests in flight to one host (see fetch.DEFAULT_PER_HOST)
 
 
 def source_url(source: str) -> str:
