@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Protocol
 
@@ -26,11 +27,11 @@ _brotli = _optional("brotli", "brotlicffi")
 if _brotli is not None and not hasattr(_brotli.Decompressor(), "can_accept_more_data"):
     _brotli = None
 _zstd = _optional("compression.zstd", "backports.zstd")
-DECODE_ERRORS: tuple[type[BaseException], ...] = (zlib.error,)
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (zlib.error,)
 if _brotli is not None:
-    DECODE_ERRORS += (_brotli.error,)
+    _DECODE_ERRORS += (_brotli.error,)
 if _zstd is not None:
-    DECODE_ERRORS += (_zstd.ZstdError,)
+    _DECODE_ERRORS += (_zstd.ZstdError,)
 
 ACCEPT_ENCODING = ", ".join(
     ["gzip", "deflate"] + (["br"] if _brotli else []) + (["zstd"] if _zstd else [])
@@ -189,12 +190,9 @@ class DecodeError(Exception):
     """A body :func:`decode_body` could not decode; the message is the fetch error."""
 
 
-class TooLarge(Exception):
-    pass
-
-
 class BoundedDecoder:
-    """Decodes a body chunk by chunk, failing as soon as it grows past ``limit``."""
+    """Decodes a body chunk by chunk; :class:`DecodeError` as soon as it grows past
+    ``limit`` or is not what its content coding says (the message is the fetch error)."""
 
     def __init__(self, content_encoding: str | None, limit: int) -> None:
         self.chain = _Chain(content_encoding)
@@ -203,18 +201,28 @@ class BoundedDecoder:
         self.parts: list[bytes] = []
 
     def feed(self, data: bytes) -> None:
-        self._add(self.chain.decode(data))
+        with self._errors():
+            self._add(self.chain.decode(data))
 
     def finish(self) -> bytes:
-        self._add(self.chain.finish())
+        with self._errors():
+            self._add(self.chain.finish())
         return b"".join(self.parts)
 
     def _add(self, outputs: Iterator[bytes]) -> None:
         for out in outputs:
             self.size += len(out)
             if self.size > self.limit:
-                raise TooLarge
+                raise DecodeError(f"response larger than {fmt_size(self.limit)}")
             self.parts.append(out)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except _DECODE_ERRORS:
+            encoding = ", ".join(self.chain.names)
+            raise DecodeError(f"could not decompress the response ({encoding})") from None
 
 
 def decode_body(
@@ -229,14 +237,8 @@ def decode_body(
     if not content_encoding:
         return data
     body = BoundedDecoder(content_encoding, max_bytes)
-    try:
-        body.feed(data)
-        return body.finish()
-    except TooLarge:
-        raise DecodeError(f"response larger than {fmt_size(max_bytes)}") from None
-    except DECODE_ERRORS:
-        encoding = ", ".join(body.chain.names)
-        raise DecodeError(f"could not decompress the response ({encoding})") from None
+    body.feed(data)
+    return body.finish()
 
 
 def fmt_size(size: int) -> str:

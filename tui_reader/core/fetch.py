@@ -47,11 +47,9 @@ import httpx
 from tui_reader import __version__
 from tui_reader.core.content_coding import (
     ACCEPT_ENCODING,
-    DECODE_ERRORS,
     DEFAULT_MAX_BYTES,
     BoundedDecoder,
     DecodeError,
-    TooLarge,
     decode_body,
     fmt_size,
 )
@@ -798,11 +796,8 @@ class Fetcher:
                     raise self._too_large()
                 body.feed(raw)
             return body.finish()
-        except TooLarge:
-            raise self._too_large() from None
-        except DECODE_ERRORS:
-            encoding = ", ".join(body.chain.names)
-            raise _Failure(f"could not decompress the response ({encoding})") from None
+        except DecodeError as exc:
+            raise _Failure(str(exc)) from None
 
     async def _drain(self, response: Response) -> None:
         """Read a small unwanted body so the connection goes back to the pool."""
