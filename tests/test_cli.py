@@ -79,6 +79,33 @@ def test_add_feeds_articles_show_with_json(cli, feed_server):
     assert first["id"] not in {a["id"] for a in unread} and len(unread) == 2
 
 
+def test_articles_json_streams_every_article_as_show_gives_it(cli, tmp_path):
+    path = tmp_path / "many.xml"
+    path.write_text(fx.rss(items=300, body="<p>Story {i}</p><ul><li>one</li></ul>" + "x" * 900))
+    cli.run("add", str(path))
+    articles = cli.json("articles")
+    assert len(articles) == 300 and len({a["id"] for a in articles}) == 300
+    for article in (articles[0], articles[150], articles[-1]):
+        assert cli.json("show", str(article["id"])) == article  # rendered text included
+    assert articles[0]["text"].startswith("Story") and "• one" in articles[0]["text"]
+    assert cli.json("articles", "--limit", "7") == articles[:7]
+    assert cli.run("articles", "--json", "--bookmarked").stdout == "[]\n"
+
+
+def test_a_closed_pipe_ends_the_listing_quietly(cli, tmp_path):
+    path = tmp_path / "many.xml"
+    path.write_text(fx.rss(items=300, body="<p>Story {i}</p>" + "y" * 2000))
+    cli.run("add", str(path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui_reader", "--data-dir", str(cli.data), "articles", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli.env,
+    )
+    assert proc.stdout.read(100).startswith(b"[")
+    proc.stdout.close()  # as `| head -c 100` does: 600 KB of JSON have nowhere to go
+    assert proc.wait(timeout=60) == 141
+    assert proc.stderr.read() == b""
+
+
 def test_refresh_json_reports_new_articles_and_errors(cli, feed_server):
     feed_server.route("/a.xml", fx.rss(items=1))
     feed_server.route("/b.xml", fx.rss(items=1, prefix="b"))

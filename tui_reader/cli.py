@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_ERROR = 1
+EXIT_SIGPIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 EXIT_USAGE = 2
 
 
@@ -70,6 +71,18 @@ def emit_json(value: Any) -> None:
     """Print one JSON document on stdout."""
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2))
     sys.stdout.write("\n")
+
+
+def emit_json_list(items: Iterable[Any]) -> None:
+    """Print a JSON list on stdout as :func:`emit_json` would, writing each item as it
+    comes (a list of a whole cache's articles is never held in memory)."""
+    out = sys.stdout
+    opening = "[\n  "
+    for item in items:
+        out.write(opening)
+        out.write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        opening = ",\n  "
+    out.write("[]\n" if opening == "[\n  " else "\n]\n")
 
 
 def common_options() -> ArgumentParser:
@@ -123,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except sqlite3.DatabaseError as exc:
         return fail(f"database problem: {exc}")
+    except BrokenPipeError:
+        return _reader_gone()
     except OSError as exc:
         return fail(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}")
     except KeyboardInterrupt:
@@ -133,6 +148,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"internal error: {type(exc).__name__}: {exc}")
     finally:
         ctx.close()
+
+
+def _reader_gone() -> int:
+    """The end of the pipe on stdout closed (``storyreader articles --json | head``): stop
+    quietly, as other command-line tools do, with the shell's code for SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the flush at exit would fail again
+    os.close(devnull)
+    return EXIT_SIGPIPE
 
 
 def fail(message: str) -> int:

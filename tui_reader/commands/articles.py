@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui_reader.cli import Context, emit_json
+from tui_reader.cli import Context, emit_json, emit_json_list
 from tui_reader.core.models import ArticleSummary
 from tui_reader.core.serialize import article_json
 
@@ -39,14 +39,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def list_articles(ctx: Context) -> int:
     args = ctx.args
-    rows = ctx.library.articles(
-        feed_url=args.feed, tag=args.tag, unread=args.unread, bookmarked=args.bookmarked,
-        limit=args.limit,
-    )
+    which = {"feed_url": args.feed, "tag": args.tag, "unread": args.unread,
+             "bookmarked": args.bookmarked, "limit": args.limit}
     if args.json:
-        emit_json([article_json(ctx.library.article(row.id)) for row in rows])
+        emit_json_list(article_json(article) for article in ctx.library.full_articles(**which))
         return 0
-    for row in rows:
+    for row in ctx.library.articles(**which):
         print(article_line(row))
     return 0
 

@@ -186,11 +186,23 @@ class Library:
         the plain text search, filters and excerpts use (cheaper to make at ingest).
         ``rendered=False`` skips that (callers that draw the HTML or need no body)."""
         article = article_sql.get_article(self.storage.conn, article_id)
-        if rendered and article.content_html:
-            from tui_reader.core.document import html_to_text
+        return _with_reading_text(article) if rendered else article
 
-            article = dataclasses.replace(article, text=html_to_text(article.content_html))
-        return article
+    def full_articles(
+        self,
+        *,
+        feed_url: str | None = None,
+        tag: str | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """The articles :meth:`articles` lists, each with its body and ``text`` as
+        :meth:`article` gives it, one at a time. An unknown feed fails here, not when
+        iterating."""
+        query = self._query(feed_url, tag, unread, bookmarked)
+        rows = article_sql.iter_articles(self.storage.conn, query, limit=limit)
+        return (_with_reading_text(article) for article in rows)
 
     def set_read(self, ids: list[int] | tuple[int, ...], read: bool = True) -> int:
         with self.storage.transaction() as conn:
@@ -352,3 +364,12 @@ def open_library(
 ) -> Library:
     """Open (creating if needed) the library in ``data_dir`` or the user data directory."""
     return Library(Path(data_dir) if data_dir else default_data_dir(), settings)
+
+
+def _with_reading_text(article: Article) -> Article:
+    """``article`` with its ``text`` rendered for reading from its HTML body."""
+    if not article.content_html:
+        return article
+    from tui_reader.core.document import html_to_text
+
+    return dataclasses.replace(article, text=html_to_text(article.content_html))

@@ -95,15 +95,35 @@ def summaries_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, 
     return {row.id: row for row in rows}
 
 
+_FULL_COLUMNS = f"a.*, f.url AS feed_url, {FEED_TITLE} AS feed_title, {BOOKMARKED} AS bookmarked"
+
+
 def get_article(conn: sqlite3.Connection, article_id: int) -> Article:
     """One article with its body; :class:`NotFoundError` for an unknown id."""
     row = conn.execute(
-        f"""SELECT a.*, f.url AS feed_url, {FEED_TITLE} AS feed_title, {BOOKMARKED} AS bookmarked
-            FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?""",
+        f"SELECT {_FULL_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
         (article_id,),
     ).fetchone()
     if row is None:
         raise NotFoundError(f"no article with id {article_id}")
+    return _article(row)
+
+
+def iter_articles(
+    conn: sqlite3.Connection, query: ArticleQuery, *, limit: int | None = None
+) -> Iterator[Article]:
+    """The articles of :func:`list_articles` with their bodies, read one row at a time (a
+    whole cache never sits in memory)."""
+    where, params = _where(query)
+    sql = (
+        f"SELECT {_FULL_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id{where}"
+        " ORDER BY a.sort_date DESC, a.id DESC LIMIT ?"
+    )
+    for row in conn.execute(sql, [*params, -1 if limit is None else limit]):
+        yield _article(row)
+
+
+def _article(row: sqlite3.Row) -> Article:
     return Article(
         id=row["id"],
         feed_url=row["feed_url"],
