@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -46,7 +46,8 @@ class Stored:
 
 
 Job = Callable[[sqlite3.Connection, Stored], T]
-BatchHook = Callable[[sqlite3.Connection, list[int], list[int], dict[int, Any]], None]
+# Index upkeep after a batch: (conn, new ids, updated ids, their related-index terms by id).
+BatchHook = Callable[[sqlite3.Connection, Sequence[int], Sequence[int], Mapping[int, Any]], None]
 
 
 @dataclass(slots=True)

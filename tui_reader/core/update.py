@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui_reader.core.batch_writer import BatchWriter, Stored
+from tui_reader.core.batch_writer import BatchHook, BatchWriter, Stored
 from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
 from tui_reader.core.filters import keep_unkilled
@@ -52,10 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
-# Index upkeep: (conn, new ids, updated ids, their related-index terms by id).
-StoredHook = Callable[
-    [sqlite3.Connection, Sequence[int], Sequence[int], Mapping[int, DocTerms]], None
-]
 
 
 def source_url(source: str) -> str:
@@ -168,7 +164,7 @@ class Refresher:
         self,
         storage: Storage,
         settings: RefreshSettings,
-        on_stored: list[StoredHook] | None = None,
+        on_stored: list[BatchHook] | None = None,
     ) -> None:
         self.storage = storage
         self.settings = settings
