@@ -1,4 +1,5 @@
-"""``articles``, ``show``, ``read``, ``unread``: cached articles and read state."""
+"""``articles``, ``show``, ``read``, ``unread``, ``expire``: cached articles, read state and
+expiry."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ def positive_int(value: str) -> int:
     return number
 
 
+def days(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("articles", parents=[common], help="list cached articles")
     p.add_argument("--feed", metavar="URL", help="only this feed")
@@ -30,6 +38,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=show)
+
+    p = subparsers.add_parser(
+        "expire", parents=[common], help="delete old read stories from the cache",
+        description="Delete the read stories dated more than DAYS days ago (with --unread, "
+        "the unread ones too). Bookmarked stories stay, and a deleted story that is still "
+        "in its feed is not fetched again as a new one.",
+    )
+    p.add_argument("days", type=days, metavar="DAYS")
+    p.add_argument("--unread", action="store_true", help="delete old unread stories too")
+    p.add_argument("--json", action="store_true", help='print {"expired": N}')
+    p.set_defaults(handler=expire)
 
     for name, read in (("read", True), ("unread", False)):
         p = subparsers.add_parser(name, parents=[common], help=f"mark articles {name}")
@@ -76,4 +95,14 @@ def mark(ctx: Context) -> int:
     for article_id in ctx.args.ids:
         ctx.library.article(article_id, rendered=False)  # unknown ids are an error
     ctx.library.set_read(ctx.args.ids, ctx.args.read)
+    return 0
+
+
+def expire(ctx: Context) -> int:
+    count = ctx.library.expire(ctx.args.days, unread=ctx.args.unread)
+    if ctx.args.json:
+        emit_json({"expired": count})
+    else:
+        print(f"Deleted {count} {'story' if count == 1 else 'stories'} older than "
+              f"{ctx.args.days} days")
     return 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tui_reader.core import filters, opml
 from tui_reader.core.bookmarks import BookmarkService
 from tui_reader.core.errors import NotFoundError
+from tui_reader.core.exports import check_tags
 from tui_reader.core.filters import FilterRule
 from tui_reader.core.models import (
     Article,
@@ -27,6 +28,7 @@ from tui_reader.core.models import (
 )
 from tui_reader.core.paths import data_dir as default_data_dir
 from tui_reader.core.related import RelatedEngine
+from tui_reader.core.sanitize import clean_line
 from tui_reader.core.search import SavedSearch, SearchHit, check_search_name, parse_query
 from tui_reader.core.settings import RefreshSettings
 from tui_reader.core.storage import Storage
@@ -36,6 +38,7 @@ from tui_reader.core.storage import filters as filter_sql
 from tui_reader.core.storage import search as search_sql
 from tui_reader.core.storage import state as state_sql
 from tui_reader.core.storage.articles import ArticleQuery
+from tui_reader.core.storage.db import to_iso
 
 if TYPE_CHECKING:
     from tui_reader.core.update import ProgressCallback, Refresher
@@ -109,6 +112,7 @@ class Library:
     async def add_feed_async(
         self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
     ) -> tuple[Feed, FeedResult]:
+        tags = check_tags(tags)
         url, result = await self.refresher.add(source, title=title, tags=tags)
         return self.feed(url), result
 
@@ -118,16 +122,27 @@ class Library:
             feed_sql.delete_feed(conn, self._known_url(url))
 
     def set_feed_tags(self, url: str, tags: tuple[str, ...] | list[str]) -> None:
+        """Replace a feed's tags (commas split them; :class:`TagError` for a bad one)."""
         with self.storage.transaction() as conn:
-            feed_sql.set_tags(conn, self._known_url(url), list(tags))
+            url = self._known_url(url)
+            tags = check_tags(tags, existing=feed_sql.get_feed(conn, url).tags)
+            feed_sql.set_tags(conn, url, list(tags))
 
     def add_feed_tags(self, url: str, tags: tuple[str, ...] | list[str]) -> None:
         with self.storage.transaction() as conn:
-            feed_sql.add_tags(conn, self._known_url(url), list(tags))
+            url = self._known_url(url)
+            tags = check_tags(tags, existing=feed_sql.get_feed(conn, url).tags)
+            feed_sql.add_tags(conn, url, list(tags))
 
     def rename_feed(self, url: str, title: str | None) -> None:
+        """Show the feed under ``title``; None or a blank title: under its own title."""
+        title = clean_line(title) if title is not None else None
         with self.storage.transaction() as conn:
-            feed_sql.set_title(conn, self._known_url(url), title)
+            feed_sql.set_title(conn, self._known_url(url), title or None)
+
+    def feed_titles(self, url: str) -> tuple[str | None, str]:
+        """(the user's title or None, the feed's own title or '') of a subscription."""
+        return feed_sql.get_titles(self.storage.conn, self._known_url(url))
 
     def _known_url(self, url: str) -> str:
         """Accept a local path the way it was given to ``add``."""
@@ -213,6 +228,15 @@ class Library:
         query = self._query(feed_url, tag, False, False)
         with self.storage.transaction() as conn:
             return article_sql.mark_all_read(conn, query)
+
+    def expire(self, days: float, *, unread: bool = False) -> int:
+        """Delete the read stories dated more than ``days`` days ago (the unread ones too
+        with ``unread``); bookmarked ones stay, and a deleted story still in its feed is
+        not stored again as new. Returns how many went."""
+        from datetime import UTC, datetime, timedelta
+
+        before = to_iso(datetime.now(UTC) - timedelta(days=days))
+        return article_sql.expire_articles(self.storage.conn, before, unread=unread)
 
     def related(self, article_id: int, limit: int = 6) -> list[RelatedItem]:
         """The cached articles most like this one, best first."""

@@ -256,7 +256,9 @@ def store_rows(
             )
         }
         now = now_iso()
-        seen: set[object] = set()
+        seen: set[object] = {  # expired stories stay gone (see expire_articles)
+            row[0] for row in conn.execute("SELECT guid FROM expired WHERE feed_id = ?", (fid,))
+        }
         inserts: list[int] = []
         updates: list[tuple[int, int]] = []
         sources: list[tuple[object, int]] = []
@@ -302,14 +304,37 @@ STORED_SOURCES_MAX = 5_000
 def stored_sources(
     conn: sqlite3.Connection, fid: int, limit: int = STORED_SOURCES_MAX
 ) -> dict[str, str]:
-    """Source hash -> guid of a feed's newest ``limit`` articles that have a source hash
-    (what a refresh need not normalize again: see ``sources.normalize.SourceHashes``)."""
+    """Source hash -> guid of a feed's newest ``limit`` articles that have a source hash,
+    and of its expired ones (what a refresh need not normalize again: see
+    ``sources.normalize.SourceHashes``)."""
     rows = conn.execute(
-        "SELECT source_hash, guid FROM articles WHERE feed_id = ? AND source_hash != ''"
-        " ORDER BY sort_date DESC, id DESC LIMIT ?",
-        (fid, limit),
+        "SELECT source_hash, guid FROM (SELECT source_hash, guid FROM articles"
+        " WHERE feed_id = ? AND source_hash != '' ORDER BY sort_date DESC, id DESC LIMIT ?)"
+        " UNION ALL SELECT source_hash, guid FROM (SELECT source_hash, guid FROM expired"
+        " WHERE feed_id = ? AND source_hash != '' LIMIT ?)",
+        (fid, limit, fid, limit),
     )
     return {row[0]: row[1] for row in rows}
+
+
+def expire_articles(conn: sqlite3.Connection, before: str, *, unread: bool = False) -> int:
+    """Delete the read articles dated before ``before`` (an ISO time as stored), the
+    unread ones too if ``unread``; bookmarked ones stay. Their guids are kept per feed, so
+    a story that is still in its feed's document is not stored again as a new one (an
+    unsubscribed feed takes them along). Returns how many were deleted."""
+    with transaction(conn):
+        victims = conn.execute(
+            f"""SELECT a.id, a.feed_id, a.guid, a.source_hash
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE a.sort_date < ? AND (a.read = 1 OR ?) AND NOT {BOOKMARKED}""",
+            (before, unread),
+        ).fetchall()
+        conn.executemany(
+            "INSERT OR REPLACE INTO expired (feed_id, guid, source_hash) VALUES (?, ?, ?)",
+            [(row[1], row[2], row[3]) for row in victims],
+        )
+        conn.executemany("DELETE FROM articles WHERE id = ?", [(row[0],) for row in victims])
+    return len(victims)
 
 
 def _insert_rows(conn: sqlite3.Connection, values: list[tuple[object, ...]]) -> None:

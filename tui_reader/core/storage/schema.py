@@ -158,6 +158,16 @@ LIBRARY_MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ADD COLUMN source_hash TEXT NOT NULL DEFAULT '';
     """,
+    # 7: what expiry deleted (storage.articles.expire_articles), so that a story still in
+    # its feed's document does not come back as a new unread one at the next refresh.
+    """
+    CREATE TABLE expired (
+        feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid        TEXT NOT NULL,
+        source_hash TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (feed_id, guid)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 BOOKMARK_MIGRATIONS: list[str] = [
