@@ -27,3 +27,7 @@ class QueryError(StoryreaderError):
 
 class ConfigError(StoryreaderError):
     """A config or theme file with a problem."""
+
+
+class TagError(StoryreaderError):
+    """A feed tag that cannot be stored as given (too long, an empty folder name)."""

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui_reader import __version__
-from tui_reader.core.errors import StoryreaderError
+from tui_reader.core.errors import StoryreaderError, TagError
 from tui_reader.core.models import Bookmark
 from tui_reader.core.sanitize import clean_line, clean_text
 from tui_reader.core.serialize import bookmark_json, iso
@@ -84,6 +84,29 @@ def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
                 seen.add(tag.casefold())
                 tags.append(tag)
     return tuple(tags)
+
+
+def check_tags(values: Iterable[str], *, existing: Iterable[str] = ()) -> tuple[str, ...]:
+    """Feed tags as :func:`normalize_tags` stores them; :class:`TagError` for one that
+    cannot be stored as typed: longer than :data:`MAX_TAG_CHARS`, or a folder path
+    (``news/tech``) with an empty name (``/news``, ``news//tech``, ``news/``).
+
+    A value equal to one of ``existing`` (the feed's tags now) is not checked again, so
+    a tag stored before these rules can still be kept or removed."""
+    values = list(values)
+    kept = set(existing)
+    for value in values:
+        if value in kept:
+            continue
+        for part in str(value).split(","):
+            tag = clean_line(part)
+            if len(tag) > MAX_TAG_CHARS:
+                raise TagError(f"a tag is at most {MAX_TAG_CHARS} characters "
+                               f"(this one has {len(tag)}: {tag[:20]}…)")
+            if tag and "" in (name.strip() for name in tag.split("/")):
+                raise TagError(f"tag {tag!r} has an empty folder name: '/' separates "
+                               "folder names, as in news/tech")
+    return normalize_tags(values)
 
 
 def is_web_url(url: str) -> bool:

@@ -128,6 +128,14 @@ def set_title(conn: sqlite3.Connection, url: str, user_title: str | None) -> Non
     conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (user_title, feed_id(conn, url)))
 
 
+def get_titles(conn: sqlite3.Connection, url: str) -> tuple[str | None, str]:
+    """(the user's title or None, the feed's own title or '') of a subscription."""
+    row = conn.execute("SELECT user_title, title FROM feeds WHERE url = ?", (url,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no feed with URL {url}")
+    return row[0], row[1] or ""
+
+
 def fetch_states(conn: sqlite3.Connection, urls: list[str] | None = None) -> list[FeedFetchState]:
     """Validators and back-off state for the feeds to refresh (all when ``urls`` is None)."""
     sql = "SELECT id, url, etag, last_modified, gone, retry_after FROM feeds"
