@@ -111,6 +111,10 @@ class MainScreen(Screen[None]):
         Binding("x", "cancel_refresh", "Stop", id="cancel_refresh",
                 tooltip="stop a running refresh"),
         Binding("a", "add_feed", "Add", id="add_feed", tooltip="subscribe to a feed"),
+        Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False,
+                tooltip="edit the selected feed: title, tags"),
+        Binding("D", "remove_feed", "Unsubscribe", id="remove_feed", show=False,
+                tooltip="unsubscribe from the selected feed (or delete the saved search)"),
         Binding("slash", "search", "Search", id="search", show=False,
                 tooltip="search every story (words, phrases, title:, feed:, is:unread...)"),
         Binding("tab", "next_pane", "Next pane", id="next_pane", show=False,
@@ -403,6 +407,18 @@ class MainScreen(Screen[None]):
             self.focus_pane(view)
         self.reader_layout.apply()
 
+    def close_story(self) -> None:
+        """Show no story (its feed is gone): the view and related posts clear."""
+        if self.reader_layout.current_pane() in (self.article_view, self.related_panel):
+            self.reading = False
+            self.set_focus(self.article_list)  # now: a hidden pane would drop the focus
+        self.article = None
+        self.article_view.display = False
+        self.related_panel.display = False
+        self.query_one("#story-empty").display = True
+        self.immersed = False
+        self.reader_layout.apply()
+
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def _load_related(self, article_id: int, limit: int) -> None:
         items = self.library.related(article_id, limit=limit) if limit else []
@@ -639,6 +655,16 @@ class MainScreen(Screen[None]):
             self.focus_pane(self.article_list)
 
         self.app.push_screen(AddFeedDialog(self.library), added)
+
+    def action_edit_feed(self) -> None:
+        from tui_reader.ui.screens.edit_feed import edit_selected_feed
+
+        edit_selected_feed(self)
+
+    def action_remove_feed(self) -> None:
+        from tui_reader.ui.screens.unsubscribe import remove_selected
+
+        remove_selected(self)
 
     # -- refresh ---------------------------------------------------------------------------
     def action_refresh_feed(self) -> None:
