@@ -49,17 +49,18 @@ class EditFeedDialog(ModalScreen[bool]):
             width: 76;
             max-width: 100%;
             height: auto;
+            max-height: 100%;
+            overflow-y: auto;
             border: round $primary;
             background: $surface;
             padding: 0 1;
         }
         & .edit-feed--facts { color: $text-muted; height: auto; }
-        & #edit-feed-url { margin-top: 1; }
-        & #edit-feed-error { color: $text-warning; }
+        & #edit-feed-error { color: $text-warning; max-height: 2; }
         & Label { margin-top: 1; }
-        & #edit-feed-status { height: auto; margin-top: 1; color: $text-muted; }
+        & #edit-feed-status { height: auto; color: $text-muted; }
         & #edit-feed-status.-error { color: $text-error; }
-        & Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
+        & Horizontal { height: auto; align-horizontal: right; }
         & Button { margin-left: 1; }
     }
     """
