@@ -205,7 +205,7 @@ def test_unknown_keys_are_reported_with_line_numbers(tmp_path: Path) -> None:
     assert problems == [
         f"{where} line 2: unknown setting 'colour' (known: theme, refresh, reader, share, keys)",
         f"{where} line 5: unknown setting [refresh] 'concurency' (known: concurrency, "
-        "per_host_concurrency, timeout, max_size_mb, auto_refresh_minutes)",
+        "per_host_concurrency, timeout, max_size_mb, auto_refresh_minutes, keep_days)",
         f"{where} line 9: unknown action [keys] 'refresh_everything'",
         f"{where} line 11: unknown setting 'colours' (known: theme, refresh, reader, share, keys)",
     ]

@@ -96,3 +96,43 @@ def test_expire_needs_a_positive_number_of_days(tmp_path, days):
 def test_expire_on_an_empty_library(tmp_path):
     assert CLI(tmp_path).json("expire", "7") == {"expired": 0}
     assert_one_line_error(CLI(tmp_path).run("expire", ok=False), "DAYS")
+
+
+def test_keep_days_in_the_config_expires_after_each_refresh(coast):
+    cli, ids = coast
+    cli.config.mkdir(parents=True, exist_ok=True)
+    (cli.config / "config.toml").write_text("[refresh]\nkeep_days = 30\n")
+    cli.run("read", str(ids["old-a"]), str(ids["new-a"]))
+    report = cli.json("refresh")
+    assert report["expired"] == 1 and report["new"] == 0
+    assert guids(cli) == {"old-b", "old-c", "new-a", "new-b"}  # new-a is read but recent
+    cli.run("read", str(ids["old-c"]))
+    assert ", 1 old read story expired" in cli.run("refresh").stdout
+    (cli.config / "config.toml").write_text("[refresh]\nkeep_days = 0\n")  # keep everything
+    cli.run("read", str(ids["old-b"]))
+    assert cli.json("refresh")["expired"] == 0 and "old-b" in guids(cli)
+
+
+@pytest.mark.asyncio
+async def test_the_reader_says_what_expired_and_redraws_the_list(tmp_path):
+    from tests.apps.reader_app import main, make_app, settle
+    from tests.test_feed_management_ui import text_of_widget
+    from tui_reader.core.library import open_library
+
+    path = tmp_path / "coast.xml"
+    path.write_text(feed())
+    data = tmp_path / "data"
+    with open_library(data) as library:
+        library.set_state("demo_subscribed", True)
+        await library.add_feed_async(str(path))
+        old = next(a for a in library.articles() if a.title == "Lighthouse keeper")
+        library.set_read([old.id])
+    app = make_app(data, tmp_path / "config", config_text="[refresh]\nkeep_days = 30\n")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Lighthouse keeper" in text_of_widget(main(pilot).article_list)
+        await pilot.press("R")
+        await settle(pilot)
+        assert any("1 old read story expired" in n for n in app.notified), app.notified
+        listed = text_of_widget(main(pilot).article_list)
+        assert "Lighthouse keeper" not in listed and "Harbour wall" in listed

@@ -117,8 +117,10 @@ def refresh(ctx: Context) -> int:
             print(f"error  {line['url']}: {result.error}")
         elif result.new or result.updated:
             print(f"{result.new:>5} new {result.updated:>3} updated  {result.title or result.url}")
+    n = summary.expired
+    expired = f", {n} old read {'story' if n == 1 else 'stories'} expired" if n else ""
     print(f"{summary.new} new articles from {len(summary.results)} feeds, "
-          f"{len(summary.errors)} errors")
+          f"{len(summary.errors)} errors{expired}")
     return 0
 
 

@@ -99,6 +99,9 @@ class RefreshConfig:
     """Largest feed document downloaded, in megabytes."""
     auto_refresh_minutes: int = 0
     """Refresh everything this often while the app runs; 0 = off."""
+    keep_days: int = 0
+    """After a refresh, delete read stories older than this many days; 0 = keep them all.
+    Unread and bookmarked stories always stay."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,7 @@ _RANGES: dict[tuple[str, str], tuple[float | str | None, float | None]] = {
     ("refresh", "timeout"): (_POSITIVE, 3600),
     ("refresh", "max_size_mb"): (_POSITIVE, 1024),
     ("refresh", "auto_refresh_minutes"): (0, None),
+    ("refresh", "keep_days"): (0, None),
     ("reader", "measure"): (20, 1000),
     ("reader", "related_count"): (0, 100),
 }
@@ -181,6 +185,10 @@ timeout = 20
 max_size_mb = 10
 # Refresh every feed this often while storyreader is open, in minutes (0 = off).
 auto_refresh_minutes = 0
+# After each refresh, delete read stories older than this many days, so the cache
+# does not grow forever (0 = keep every story). Unread and bookmarked stories stay,
+# and a deleted story still in its feed is not fetched again as a new one.
+keep_days = 0
 
 [reader]
 # Widest line of article text, in columns (the "measure"). Lines of 60-80

@@ -315,7 +315,8 @@ class Library:
         on_result: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> RefreshSummary:
-        """Fetch, parse and store the named feeds (all when None); blocks until done."""
+        """Fetch, parse and store the named feeds (all when None); blocks until done.
+        Then the read stories older than ``settings.keep_days`` go (see :meth:`expire`)."""
         import asyncio
 
         return asyncio.run(self.refresh_async(urls, on_result=on_result, cancel=cancel))
@@ -329,7 +330,10 @@ class Library:
     ) -> RefreshSummary:
         if urls is not None:
             urls = [self._known_url(url) for url in urls]
-        return await self.refresher.refresh(urls, on_result=on_result, cancel=cancel)
+        summary = await self.refresher.refresh(urls, on_result=on_result, cancel=cancel)
+        if self.settings.keep_days > 0:
+            summary = dataclasses.replace(summary, expired=self.expire(self.settings.keep_days))
+        return summary
 
     # -- state -----------------------------------------------------------------------------
     def get_state(self, key: str, default: Any = None) -> Any:

@@ -161,6 +161,7 @@ class FeedResult:
 @dataclass(frozen=True, slots=True)
 class RefreshSummary:
     results: tuple[FeedResult, ...] = field(default_factory=tuple)
+    expired: int = 0  # old read stories deleted after it (RefreshSettings.keep_days)
 
     @property
     def new(self) -> int:

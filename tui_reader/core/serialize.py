@@ -89,6 +89,7 @@ def refresh_json(summary: RefreshSummary) -> dict[str, Any]:
     return {
         "new": summary.new,
         "errors": len(summary.errors),
+        "expired": summary.expired,
         "feeds": [feed_result_json(r) for r in summary.results],
     }
 

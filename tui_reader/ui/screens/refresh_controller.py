@@ -180,6 +180,10 @@ class RefreshController:
                 f"{done} {'feed' if done == 1 else 'feeds'}.")
         if message.cancelled:
             text = f"Refresh stopped: {text}"
+        if expired := summary.expired:  # old read stories went from every feed: redraw
+            text += f" {expired} old read {'story' if expired == 1 else 'stories'} expired."
+            screen.reload_feeds()
+            screen.load_source(keep_cursor=True)
         errors = summary.errors
         if errors:
             names = ", ".join(self._feed_name(r) for r in errors[:3])
