@@ -136,3 +136,22 @@ async def test_the_reader_says_what_expired_and_redraws_the_list(tmp_path):
         assert any("1 old read story expired" in n for n in app.notified), app.notified
         listed = text_of_widget(main(pilot).article_list)
         assert "Lighthouse keeper" not in listed and "Harbour wall" in listed
+
+
+@pytest.mark.asyncio
+async def test_expiry_in_small_transactions_deletes_every_match(tmp_path, monkeypatch):
+    from tui_reader.core.library import open_library
+    from tui_reader.core.storage import articles as article_sql
+
+    monkeypatch.setattr(article_sql, "EXPIRE_CHUNK", 2)
+    path = tmp_path / "coast.xml"
+    path.write_text(feed())
+    with open_library(tmp_path / "data") as library:
+        await library.add_feed_async(str(path))
+        ids = {a.guid: a.id for a in library.articles()}
+        library.set_read(list(ids.values()))
+        library.set_read([ids["old-b"]], False)
+        assert library.expire(30) == 2  # old-a and old-c, across two transactions
+        assert {a.guid for a in library.articles()} == {"old-b", "new-a", "new-b"}
+        assert library.expire(30, unread=True) == 1
+        assert library.expire(30, unread=True) == 0

@@ -317,24 +317,37 @@ def stored_sources(
     return {row[0]: row[1] for row in rows}
 
 
+EXPIRE_CHUNK = 500  # articles deleted per transaction: the write lock is never held long
+
+
 def expire_articles(conn: sqlite3.Connection, before: str, *, unread: bool = False) -> int:
     """Delete the read articles dated before ``before`` (an ISO time as stored), the
     unread ones too if ``unread``; bookmarked ones stay. Their guids are kept per feed, so
     a story that is still in its feed's document is not stored again as a new one (an
-    unsubscribed feed takes them along). Returns how many were deleted."""
-    with transaction(conn):
-        victims = conn.execute(
-            f"""SELECT a.id, a.feed_id, a.guid, a.source_hash
-                FROM articles a JOIN feeds f ON f.id = a.feed_id
-                WHERE a.sort_date < ? AND (a.read = 1 OR ?) AND NOT {BOOKMARKED}""",
-            (before, unread),
-        ).fetchall()
-        conn.executemany(
-            "INSERT OR REPLACE INTO expired (feed_id, guid, source_hash) VALUES (?, ?, ?)",
-            [(row[1], row[2], row[3]) for row in victims],
-        )
-        conn.executemany("DELETE FROM articles WHERE id = ?", [(row[0],) for row in victims])
-    return len(victims)
+    unsubscribed feed takes them along). Returns how many were deleted.
+
+    It deletes :data:`EXPIRE_CHUNK` articles a transaction (each checked again in it), so
+    the app marking a story read meanwhile waits a fraction of a second at most."""
+    deleted = last_id = 0
+    while True:
+        with transaction(conn):
+            victims = conn.execute(
+                f"""SELECT a.id, a.feed_id, a.guid, a.source_hash
+                    FROM articles a JOIN feeds f ON f.id = a.feed_id
+                    WHERE a.id > ? AND a.sort_date < ? AND (a.read = 1 OR ?)
+                        AND NOT {BOOKMARKED}
+                    ORDER BY a.id LIMIT ?""",
+                (last_id, before, unread, EXPIRE_CHUNK),
+            ).fetchall()
+            conn.executemany(
+                "INSERT OR REPLACE INTO expired (feed_id, guid, source_hash) VALUES (?, ?, ?)",
+                [(row[1], row[2], row[3]) for row in victims],
+            )
+            conn.executemany("DELETE FROM articles WHERE id = ?", [(row[0],) for row in victims])
+        deleted += len(victims)
+        if len(victims) < EXPIRE_CHUNK:
+            return deleted
+        last_id = victims[-1][0]
 
 
 def _insert_rows(conn: sqlite3.Connection, values: list[tuple[object, ...]]) -> None:
