@@ -200,3 +200,32 @@ def test_a_writer_that_never_lets_go_gets_a_clear_message(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert "3 new articles from 1 feeds, 0 errors" in done.stdout
     check_files(data_dir).close()
+
+
+def test_a_feed_unsubscribed_by_another_process_during_a_refresh(tmp_path: Path) -> None:
+    """`storyreader remove` while the app refreshes: that feed is skipped, the others are
+    stored (it failed the whole refresh with a foreign-key error)."""
+    server = LoopbackServer().start()
+    try:
+        server.route("/slow.xml", rss("slow", 0))
+        server.route("/quick.xml", rss("quick", 0))
+        data = tmp_path / "data"
+        with open_library(data) as library:
+            library.add_feed(server.url("/slow.xml"))
+            library.add_feed(server.url("/quick.xml"))
+            server.update("/slow.xml", rss("slow", 5), latency=1.5)
+            server.update("/quick.xml", rss("quick", 5))
+            remover = subprocess.Popen(
+                [str(STORYREADER), "--data-dir", str(data), "remove", server.url("/slow.xml")],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )
+            summary = library.refresh()  # the slow feed's answer comes after its removal
+            assert remover.wait(timeout=30) == 0, remover.stderr.read()
+            results = {r.url: r for r in summary.results}
+            assert results[server.url("/quick.xml")].new == 5
+            slow = results[server.url("/slow.xml")]
+            assert slow.new == 0 and slow.error is None
+            assert [f.url for f in library.feeds()] == [server.url("/quick.xml")]
+            assert library.count_articles() == ITEMS + 5
+    finally:
+        server.stop()

@@ -280,6 +280,8 @@ class Refresher:
 
             def store(conn: sqlite3.Connection, stored: Stored) -> FeedResult:
                 url = state.url
+                if not feed_sql.is_subscribed(conn, state.id):
+                    return FeedResult(url)  # unsubscribed (by another process) meanwhile
                 if fetched.permanent_redirect and feed_sql.move_feed(
                     conn, state.id, fetched.permanent_redirect
                 ):

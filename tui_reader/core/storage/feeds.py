@@ -68,6 +68,11 @@ def feed_id(conn: sqlite3.Connection, url: str) -> int:
     return row[0]
 
 
+def is_subscribed(conn: sqlite3.Connection, fid: int) -> bool:
+    """Whether feed ``fid`` still exists (another process may unsubscribe it meanwhile)."""
+    return conn.execute("SELECT 1 FROM feeds WHERE id = ?", (fid,)).fetchone() is not None
+
+
 def count_feeds(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
 
