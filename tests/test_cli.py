@@ -221,3 +221,13 @@ def test_reading_commands_never_load_the_refresh_pipeline(tmp_path: Path) -> Non
                          timeout=60, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_add_title_is_cleaned_like_any_title(cli, tmp_path):
+    path = tmp_path / "f.xml"
+    path.write_text(fx.rss(title="Own title", items=1))
+    added = cli.json("add", str(path), "--title", "Mine\x1b]0;owned\x07 \x9b2J")
+    assert added["title"] == "Mine]0;owned 2J"  # no ESC, BEL or CSI reaches a terminal
+    other = tmp_path / "g.xml"
+    other.write_text(fx.rss(title="Its own", items=1, prefix="g"))
+    assert cli.json("add", str(other), "--title", "  \x07 ")["title"] == "Its own"

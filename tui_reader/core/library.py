@@ -113,6 +113,7 @@ class Library:
         self, source: str, *, title: str | None = None, tags: tuple[str, ...] = ()
     ) -> tuple[Feed, FeedResult]:
         tags = check_tags(tags)
+        title = clean_line(title) or None if title is not None else None  # as rename_feed
         url, result = await self.refresher.add(source, title=title, tags=tags)
         return self.feed(url), result
 
