@@ -55,6 +55,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         p.add_argument("ids", type=int, nargs="+", metavar="ID")
         p.set_defaults(handler=mark, read=read)
 
+    p = subparsers.add_parser(
+        "fetch-story", parents=[common], help="fetch an article's whole story from its web page",
+        description="Fetch the article's web page, keep the story found there in place of "
+        "the feed's excerpt, and print the article as show does.",
+    )
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true", help="print the article as show --json")
+    p.set_defaults(handler=fetch_story)
+
 
 def list_articles(ctx: Context) -> int:
     args = ctx.args
@@ -106,3 +115,9 @@ def expire(ctx: Context) -> int:
         print(f"Deleted {count} {'story' if count == 1 else 'stories'} older than "
               f"{ctx.args.days} days")
     return 0
+
+
+def fetch_story(ctx: Context) -> int:
+    """Fetch the whole story into the article, then print it as ``show`` does."""
+    ctx.library.fetch_full_story(ctx.args.id)
+    return show(ctx)

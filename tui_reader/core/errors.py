@@ -31,3 +31,21 @@ class ConfigError(StoryreaderError):
 
 class TagError(StoryreaderError):
     """A feed tag that cannot be stored as given (too long, an empty folder name)."""
+
+
+class StoryError(StoryreaderError):
+    """The whole story of an article could not be fetched from its web page
+    (``Library.fetch_full_story``); the subclasses say why. Nothing was stored."""
+
+
+class NoStoryLinkError(StoryError):
+    """The article has no http(s) link to fetch its story from."""
+
+
+class StoryFetchError(StoryError, FetchError):
+    """The story's web page could not be fetched (HTTP status, timeout, too big) or is
+    not a web page."""
+
+
+class NoStoryFoundError(StoryError):
+    """The web page holds nothing that looks like a story (a list of links, a login)."""

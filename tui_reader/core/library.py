@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from tui_reader.core import filters, opml
 from tui_reader.core.bookmarks import BookmarkService
-from tui_reader.core.errors import NotFoundError
+from tui_reader.core.errors import (
+    NoStoryFoundError,
+    NoStoryLinkError,
+    NotFoundError,
+    StoryFetchError,
+)
 from tui_reader.core.exports import check_tags
 from tui_reader.core.filters import FilterRule
 from tui_reader.core.models import (
@@ -28,7 +33,7 @@ from tui_reader.core.models import (
 )
 from tui_reader.core.paths import data_dir as default_data_dir
 from tui_reader.core.related import RelatedEngine
-from tui_reader.core.sanitize import clean_line
+from tui_reader.core.sanitize import clean_line, plain_text
 from tui_reader.core.search import SavedSearch, SearchHit, check_search_name, parse_query
 from tui_reader.core.settings import RefreshSettings
 from tui_reader.core.storage import Storage
@@ -41,6 +46,7 @@ from tui_reader.core.storage.articles import ArticleQuery
 from tui_reader.core.storage.db import to_iso
 
 if TYPE_CHECKING:
+    from tui_reader.core.fetch import FetchResult
     from tui_reader.core.update import ProgressCallback, Refresher
 
 DEMO_DONE_KEY = "demo_subscribed"
@@ -243,6 +249,45 @@ class Library:
         """The cached articles most like this one, best first."""
         return self.related_engine.related(article_id, limit)
 
+    def fetch_full_story(self, article_id: int) -> Article:
+        """Fetch the article's web page and keep the whole story found there in place of
+        the body its feed gave (a feed of excerpts); returns the article as
+        :meth:`article` gives it. Blocks; see :meth:`fetch_full_story_async`."""
+        import asyncio
+
+        return asyncio.run(self.fetch_full_story_async(article_id))
+
+    async def fetch_full_story_async(self, article_id: int) -> Article:
+        """:meth:`fetch_full_story` on the running event loop (the page is parsed in a
+        thread). The page is fetched as a refresh fetches a feed (limits, timeouts,
+        redirects, user agent), its story found by :func:`~tui_reader.core.extract.
+        extract_story` and sanitized; only the body (HTML and plain text) changes, so
+        search finds the new words, related posts are indexed again, and a refresh of the
+        unchanged feed entry keeps the story (a changed entry replaces it).
+
+        Raises :class:`NotFoundError` (unknown id), :class:`NoStoryLinkError` (no http(s)
+        link), :class:`StoryFetchError` (HTTP error, timeout, too big, not a web page) or
+        :class:`NoStoryFoundError` (nothing story-like, or no more than the feed had);
+        nothing is stored then."""
+        import asyncio
+
+        article = self.article(article_id, rendered=False)
+        link = article.link
+        if not link.lower().startswith(("http://", "https://")):
+            raise NoStoryLinkError(f"article {article_id} has no web page to fetch the story from")
+        async with self.refresher._fetcher() as fetcher:
+            fetched = await fetcher.fetch(link)
+        story = await asyncio.to_thread(_page_story, fetched, link)
+        text = plain_text(story, clean_input=True)
+        if len(text) < len(article.text):
+            raise NoStoryFoundError(
+                f"{clean_line(link)}: the page has no more of the story than the feed")
+        with self.storage.transaction() as conn:
+            article_sql.set_story(conn, article_id, story, text)
+            for hook in self.refresher.on_stored:  # related posts, as a refresh's update
+                hook(conn, [], [article_id], None)
+        return self.article(article_id)
+
     # -- search ----------------------------------------------------------------------------
     def search(
         self,
@@ -402,3 +447,24 @@ def _with_reading_text(article: Article) -> Article:
     from tui_reader.core.document import html_to_text
 
     return dataclasses.replace(article, text=html_to_text(article.content_html))
+
+
+def _page_story(fetched: FetchResult, link: str) -> str:
+    """The sanitized story of a fetched web page, or :class:`StoryFetchError` (the fetch
+    failed, not a web page) or :class:`NoStoryFoundError`."""
+    from tui_reader.core.extract import decode_page, extract_story
+    from tui_reader.core.sources.discovery import looks_like_html
+
+    where = clean_line(link)
+    if fetched.error:
+        raise StoryFetchError(f"{where}: {fetched.error}")
+    data = fetched.content or b""
+    if not data.strip():
+        raise StoryFetchError(f"{where}: the server sent an empty page")
+    if not looks_like_html(data, fetched.content_type):
+        kind = clean_line((fetched.content_type or "").split(";")[0])[:60] or "no content type"
+        raise StoryFetchError(f"{where}: not a web page ({kind})")
+    story = extract_story(decode_page(data, fetched.content_type), fetched.final_url)
+    if story is None:
+        raise NoStoryFoundError(f"{where}: no story found on the page")
+    return story

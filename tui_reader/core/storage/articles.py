@@ -435,3 +435,16 @@ def fts_candidates(conn: sqlite3.Connection, match: str, limit: int) -> list[tup
         (match, limit),
     )
     return [(r[0], r[1]) for r in rows]
+
+
+def set_story(conn: sqlite3.Connection, article_id: int, content_html: str, text: str) -> None:
+    """Replace an article's body (sanitized HTML and its plain text) with the whole story
+    fetched from its web page. The row's hashes stay as its feed entry made them, so a
+    refresh of the unchanged entry leaves the story be; the full-text index follows by
+    its update trigger. :class:`NotFoundError` if the article is gone."""
+    cur = conn.execute(
+        "UPDATE articles SET content_html = ?, text = ? WHERE id = ?",
+        (content_html, text, article_id),
+    )
+    if cur.rowcount == 0:
+        raise NotFoundError(f"no article with id {article_id}")
