@@ -275,7 +275,7 @@ class Library:
         link = article.link
         if not link.lower().startswith(("http://", "https://")):
             raise NoStoryLinkError(f"article {article_id} has no web page to fetch the story from")
-        async with self.refresher._fetcher() as fetcher:
+        async with self.refresher.fetcher() as fetcher:
             fetched = await fetcher.fetch(link)
         story = await asyncio.to_thread(_page_story, fetched, link)
         text = plain_text(story, clean_input=True)

@@ -170,7 +170,8 @@ class Refresher:
         self.settings = settings
         self.on_stored = on_stored if on_stored is not None else []
 
-    def _fetcher(self, decode: bool = True) -> Fetcher:
+    def fetcher(self, decode: bool = True) -> Fetcher:
+        """A fetcher with this refresher's limits (use as ``async with``)."""
         return Fetcher(
             concurrency=self.settings.concurrency,
             per_host=self.settings.per_host,
@@ -199,7 +200,7 @@ class Refresher:
         executor = make_executor(total)
         try:
             async with (
-                self._fetcher(decode=False) as fetcher,
+                self.fetcher(decode=False) as fetcher,
                 BatchWriter(self.storage, [_index_text, *self.on_stored],
                             expected_jobs=total) as writer,
             ):
@@ -338,7 +339,7 @@ class Refresher:
         file, and store its entries. Raises :class:`FetchError` or :class:`FeedParseError`
         (nothing is stored then)."""
         url = source_url(source)
-        async with self._fetcher() as fetcher:
+        async with self.fetcher() as fetcher:
             fetched = await fetcher.fetch(url)
             if fetched.error:
                 raise FetchError(f"{url}: {fetched.error}")
