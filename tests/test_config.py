@@ -154,7 +154,7 @@ def test_refresh_settings_reach_the_fetcher(tmp_path: Path) -> None:
     settings = refresh_settings(config_dir)
     assert settings == RefreshSettings(concurrency=5, per_host=2, timeout=7.0)
     with open_library(tmp_path / "data", settings) as library:
-        fetcher = library.refresher._fetcher()
+        fetcher = library.refresher.fetcher()
     assert (fetcher.concurrency, fetcher.per_host, fetcher.timeout) == (5, 2, 7.0)
     defaults = refresh_settings(tmp_path / "elsewhere")
     assert (defaults.concurrency, defaults.per_host) == (32, 6) == (
