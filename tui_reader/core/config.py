@@ -52,6 +52,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "bookmark": "b",
     "share": "s",
     "copy_link": "y",
+    "fetch_story": "F",
     "bookmarks_view": "B",
     # Not ctrl+c: terminals and Textual use that for copy.
     "cancel_refresh": "x",
@@ -82,6 +83,7 @@ ACTION_HELP: dict[str, str] = {
     "bookmark": "bookmark the story",
     "share": "share the story",
     "copy_link": "copy the story's link",
+    "fetch_story": "fetch the whole story from its web page (for a feed of excerpts)",
     "bookmarks_view": "show bookmarks",
     "cancel_refresh": "stop a running refresh",
 }

@@ -29,6 +29,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui_reader.core.errors import NotFoundError
+from tui_reader.core.excerpt import looks_like_excerpt
 from tui_reader.core.models import Article, ArticleSummary, Feed
 from tui_reader.core.search import SavedSearch, Term
 from tui_reader.ui.model import ALL_KEY
@@ -125,6 +126,8 @@ class MainScreen(Screen[None]):
         Binding("s", "share", "Share", id="share", tooltip="share the story"),
         Binding("y", "copy_link", "Copy link", id="copy_link", show=False,
                 tooltip="copy the story's link"),
+        Binding("F", "fetch_story", "Whole story", id="fetch_story", show=False,
+                tooltip="fetch the whole story from its web page (for a feed of excerpts)"),
         Binding("B", "bookmarks_view", "Bookmarks", id="bookmarks_view", show=False,
                 tooltip="show bookmarks"),
         Binding("escape", "back", "Back", id="back",
@@ -393,7 +396,7 @@ class MainScreen(Screen[None]):
         self.query_one("#story-empty").display = False
         view = self.article_view
         view.display = True
-        view.show(article, highlight=highlight)
+        view.show(article, highlight=highlight, hint=self._excerpt_hint(article))
         view.scroll_home(animate=False)
         if mark_read and not article.read:
             self._set_read(article.id, article.feed_url, True, index)
@@ -406,6 +409,18 @@ class MainScreen(Screen[None]):
         if focus:
             self.focus_pane(view)
         self.reader_layout.apply()
+
+    def _excerpt_hint(self, article: Article) -> str:
+        """Under a story that looks like a feed's teaser: how to fetch all of it."""
+        if not looks_like_excerpt(article):
+            return ""
+        key = self.app_.key_for("fetch_story")
+        return f"Only an excerpt? {key} fetches the whole story from its web page." if key else ""
+
+    def action_fetch_story(self) -> None:
+        from tui_reader.ui.full_story import fetch_full_story
+
+        fetch_full_story(self)
 
     def close_story(self) -> None:
         """Show no story (its feed is gone): the view and related posts clear."""

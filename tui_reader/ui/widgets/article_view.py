@@ -165,6 +165,7 @@ class ArticleView(VerticalScroll):
         scrollbar-gutter: stable;
     }
     ArticleView > ArticleColumn > .-empty { color: $text-muted; text-align: center; margin-top: 2; }
+    ArticleView > ArticleColumn > .-hint { color: $text-muted; text-style: italic; }
     ArticleView > .article-view--title { text-style: bold; color: $text; }
     ArticleView > .article-view--meta { color: $text-muted; }
     ArticleView > .article-view--links-title { text-style: bold; }
@@ -265,6 +266,7 @@ class ArticleView(VerticalScroll):
         self._document = Document()
         self._links: tuple[str, ...] = ()
         self._highlight: tuple[SearchTerm, ...] = ()
+        self._hint = ""
         self._column = ArticleColumn()
         self._rendered: list[tuple[ArticleBlock, Callable[[DocumentRenderer], RenderableType]]] = []
         self.set_reactive(ArticleView.measure, measure)
@@ -286,10 +288,15 @@ class ArticleView(VerticalScroll):
         """Every numbered URL: link n is ``links[n - 1]`` (enclosures come last)."""
         return self._links
 
-    def show(self, article: Article | None, *, highlight: tuple[SearchTerm, ...] = ()) -> None:
-        """Show ``article`` (or the empty state for None), scrolled to the top."""
+    def show(
+        self, article: Article | None, *, highlight: tuple[SearchTerm, ...] = (),
+        hint: str = "",
+    ) -> None:
+        """Show ``article`` (or the empty state for None), scrolled to the top; ``hint``: a
+        line under the story (how to fetch the whole of an excerpt)."""
         self._article = article
         self._highlight = highlight  # search words to mark (from the search screen)
+        self._hint = hint
         self._document = _document_of(article) if article is not None else Document()
         enclosures = tuple(e.url for e in article.enclosures) if article is not None else ()
         self._links = self._document.links + tuple(strip_controls(u) for u in enclosures)
@@ -379,6 +386,8 @@ class ArticleView(VerticalScroll):
                 add(_maker(chunk))
             if not self._document.blocks:
                 widgets.append(ArticleBlock(Text("This article has no text."), classes="-empty"))
+            if self._hint:
+                widgets.append(ArticleBlock(Text(self._hint), classes="-hint"))
             if self._links:
                 add(self._links_footer)
         with self.app.batch_update():
