@@ -4,8 +4,10 @@ expiry."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tui_reader.cli import Context, emit_json, emit_json_list
+from tui_reader.core.excerpt import looks_like_excerpt
 from tui_reader.core.models import ArticleSummary
 from tui_reader.core.serialize import article_json
 
@@ -97,6 +99,9 @@ def show(ctx: Context) -> int:
         print(article.link)
     print()
     print(article.text)
+    if sys.stderr.isatty() and looks_like_excerpt(article):
+        sys.stderr.write(f"(only an excerpt? storyreader fetch-story {article.id} fetches "
+                         "the whole story from its web page)\n")
     return 0
 
 
