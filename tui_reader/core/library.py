@@ -141,6 +141,12 @@ class Library:
             tags = check_tags(tags, existing=feed_sql.get_feed(conn, url).tags)
             feed_sql.add_tags(conn, url, list(tags))
 
+    def set_whole_stories(self, url: str, on: bool = True) -> None:
+        """Whether each refresh fetches the feed's new stories whole from their web pages
+        (for a feed of excerpts; see :meth:`fetch_full_story`)."""
+        with self.storage.transaction() as conn:
+            feed_sql.set_whole_stories(conn, self._known_url(url), on)
+
     def rename_feed(self, url: str, title: str | None) -> None:
         """Show the feed under ``title``; None or a blank title: under its own title."""
         title = clean_line(title) if title is not None else None

@@ -68,6 +68,7 @@ class Feed:
     last_refreshed: datetime | None = None
     last_error: str | None = None
     id: int = 0
+    whole_stories: bool = False  # a refresh fetches new stories whole from their pages
 
 
 @dataclass(frozen=True, slots=True)

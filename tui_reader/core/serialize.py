@@ -31,6 +31,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "total": feed.total,
         "last_refreshed": iso(feed.last_refreshed),
         "last_error": feed.last_error,
+        "whole_stories": feed.whole_stories,
     }
 
 

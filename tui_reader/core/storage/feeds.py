@@ -12,7 +12,7 @@ from tui_reader.core.storage.db import from_iso, now_iso
 
 _FEED_COLUMNS = """
     f.id, f.url, COALESCE(f.user_title, NULLIF(f.title, ''), f.url) AS title, f.site_url,
-    f.last_refreshed, f.last_error,
+    f.last_refreshed, f.last_error, f.whole_stories,
     (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0) AS unread,
     (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS total,
     (SELECT group_concat(tag, char(31)) FROM
@@ -30,6 +30,7 @@ class FeedFetchState:
     last_modified: str | None
     gone: bool
     retry_after: str | None
+    whole_stories: bool = False
 
 
 def _feed(row: sqlite3.Row) -> Feed:
@@ -43,6 +44,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         total=row["total"],
         last_refreshed=from_iso(row["last_refreshed"]),
         last_error=row["last_error"],
+        whole_stories=bool(row["whole_stories"]),
     )
 
 
@@ -133,6 +135,11 @@ def set_title(conn: sqlite3.Connection, url: str, user_title: str | None) -> Non
     conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (user_title, feed_id(conn, url)))
 
 
+def set_whole_stories(conn: sqlite3.Connection, url: str, on: bool) -> None:
+    """Whether a refresh fetches the feed's new stories whole from their web pages."""
+    conn.execute("UPDATE feeds SET whole_stories = ? WHERE id = ?", (on, feed_id(conn, url)))
+
+
 def get_titles(conn: sqlite3.Connection, url: str) -> tuple[str | None, str]:
     """(the user's title or None, the feed's own title or '') of a subscription."""
     row = conn.execute("SELECT user_title, title FROM feeds WHERE url = ?", (url,)).fetchone()
@@ -143,14 +150,14 @@ def get_titles(conn: sqlite3.Connection, url: str) -> tuple[str | None, str]:
 
 def fetch_states(conn: sqlite3.Connection, urls: list[str] | None = None) -> list[FeedFetchState]:
     """Validators and back-off state for the feeds to refresh (all when ``urls`` is None)."""
-    sql = "SELECT id, url, etag, last_modified, gone, retry_after FROM feeds"
+    sql = "SELECT id, url, etag, last_modified, gone, retry_after, whole_stories FROM feeds"
     rows = conn.execute(sql + " ORDER BY id").fetchall()
     if urls is not None:
         wanted = set(urls)
         rows = [r for r in rows if r["url"] in wanted]
     return [
         FeedFetchState(r["id"], r["url"], r["etag"], r["last_modified"], bool(r["gone"]),
-                       r["retry_after"])
+                       r["retry_after"], bool(r["whole_stories"]))
         for r in rows
     ]
 

@@ -168,6 +168,11 @@ LIBRARY_MIGRATIONS: list[str] = [
         PRIMARY KEY (feed_id, guid)
     ) WITHOUT ROWID;
     """,
+    # 8: feeds of excerpts whose new stories a refresh fetches whole from their web pages
+    # (Library.set_whole_stories; update.Refresher).
+    """
+    ALTER TABLE feeds ADD COLUMN whole_stories INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 BOOKMARK_MIGRATIONS: list[str] = [
