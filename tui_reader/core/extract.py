@@ -42,6 +42,7 @@ import lxml.etree
 import lxml.html
 
 from tui_reader.core.content_coding import DEFAULT_MAX_BYTES
+from tui_reader.core.errors import NoStoryFoundError, StoryFetchError
 from tui_reader.core.sanitize import clean_line, clean_text, plain_text, sanitize_html
 
 __all__ = ["MAX_PAGE_CHARS", "decode_page", "extract_story"]
@@ -515,3 +516,21 @@ def _story(root: Element, url: str, by_name: bool) -> str | None:
     story = sanitize_html(fragment, base)
     text = plain_text(story, clean_input=True)
     return story if len(text) >= MIN_STORY_CHARS else None
+
+
+def story_of_page(data: bytes, content_type: str | None, url: str) -> str:
+    """The sanitized story of a fetched web page (the body as received, decoded of its
+    content coding), or :class:`StoryFetchError` (empty, not a web page) or
+    :class:`NoStoryFoundError`."""
+    from tui_reader.core.sources.discovery import looks_like_html
+
+    where = clean_line(url)
+    if not data.strip():
+        raise StoryFetchError(f"{where}: the server sent an empty page")
+    if not looks_like_html(data, content_type):
+        kind = clean_line((content_type or "").split(";")[0])[:60] or "no content type"
+        raise StoryFetchError(f"{where}: not a web page ({kind})")
+    story = extract_story(decode_page(data, content_type), url)
+    if story is None:
+        raise NoStoryFoundError(f"{where}: no story found on the page")
+    return story

@@ -458,19 +458,8 @@ def _with_reading_text(article: Article) -> Article:
 def _page_story(fetched: FetchResult, link: str) -> str:
     """The sanitized story of a fetched web page, or :class:`StoryFetchError` (the fetch
     failed, not a web page) or :class:`NoStoryFoundError`."""
-    from tui_reader.core.extract import decode_page, extract_story
-    from tui_reader.core.sources.discovery import looks_like_html
+    from tui_reader.core.extract import story_of_page
 
-    where = clean_line(link)
     if fetched.error:
-        raise StoryFetchError(f"{where}: {fetched.error}")
-    data = fetched.content or b""
-    if not data.strip():
-        raise StoryFetchError(f"{where}: the server sent an empty page")
-    if not looks_like_html(data, fetched.content_type):
-        kind = clean_line((fetched.content_type or "").split(";")[0])[:60] or "no content type"
-        raise StoryFetchError(f"{where}: not a web page ({kind})")
-    story = extract_story(decode_page(data, fetched.content_type), fetched.final_url)
-    if story is None:
-        raise NoStoryFoundError(f"{where}: no story found on the page")
-    return story
+        raise StoryFetchError(f"{clean_line(link)}: {fetched.error}")
+    return story_of_page(fetched.content or b"", fetched.content_type, fetched.final_url)
