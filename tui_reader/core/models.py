@@ -157,6 +157,7 @@ class FeedResult:
     not_modified: bool = False
     error: str | None = None
     title: str = ""
+    whole_stories: int = 0  # new stories fetched whole from their web pages
 
 
 @dataclass(frozen=True, slots=True)

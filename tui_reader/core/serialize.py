@@ -83,6 +83,7 @@ def feed_result_json(result: FeedResult) -> dict[str, Any]:
         "updated": result.updated,
         "not_modified": result.not_modified,
         "error": result.error,
+        "whole_stories": result.whole_stories,
     }
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_reader.core.batch_writer import BatchHook, BatchWriter, Stored
-from tui_reader.core.errors import FeedParseError, FetchError
+from tui_reader.core.errors import FeedParseError, FetchError, StoryError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
 from tui_reader.core.filters import keep_unkilled
 from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from tui_reader.core.sources.normalize import SourceHashes
 
 log = logging.getLogger(__name__)
+
+MAX_WHOLE_STORIES = 50  # new stories of one feed fetched whole in one refresh, at most
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
 
@@ -145,6 +147,19 @@ def _parse_in_worker(
         raise FeedParseError(_not_a_feed_message(data, content_type, exc)) from None
     prepared = prepare_unkilled(rule_texts, parsed.entries, source_hashes)
     return replace(parsed, entries=()), prepared
+
+
+def _story_in_worker(
+    content: bytes, content_encoding: str | None, max_bytes: int, content_type: str | None,
+    url: str,
+) -> tuple[str, str]:
+    """A fetched web page's story, sanitized, and its plain text (as ingest makes it);
+    :class:`~tui_reader.core.errors.StoryError` or :class:`DecodeError` if there is none."""
+    from tui_reader.core.extract import story_of_page
+    from tui_reader.core.sanitize import plain_text
+
+    story = story_of_page(decode_body(content, content_encoding, max_bytes), content_type, url)
+    return story, plain_text(story, clean_input=True)
 
 
 def _retry_after_active(value: str | None) -> bool:
@@ -279,6 +294,8 @@ class Refresher:
             message = f"could not parse: {type(exc).__name__}: {exc}".splitlines()[0]
         else:
 
+            excerpts: list[tuple[int, str, int]] = []  # new stories to fetch whole
+
             def store(conn: sqlite3.Connection, stored: Stored) -> FeedResult:
                 url = state.url
                 if not feed_sql.is_subscribed(conn, state.id):
@@ -289,16 +306,63 @@ class Refresher:
                     url = fetched.permanent_redirect
                 self._store(conn, state.id, parsed, fetched, prepared, stored,
                             index_text=False)  # the batch indexes it: _index_text
+                if state.whole_stories and stored.new:
+                    excerpts.extend(article_sql.story_links(conn, stored.new[:MAX_WHOLE_STORIES]))
                 return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
                                   title=parsed.title)
 
-            return await writer.submit(store, size=len(prepared[0]))
+            result = await writer.submit(store, size=len(prepared[0]))
+            if excerpts:
+                whole = await self._fetch_whole(fetcher, executor, writer, loop, excerpts)
+                result = replace(result, whole_stories=whole)
+            return result
 
         def record_parse_error(conn: sqlite3.Connection, _: Stored) -> FeedResult:
             feed_sql.record_error(conn, state.id, message)
             return FeedResult(state.url, error=message)
 
         return await writer.submit(record_parse_error)
+
+    async def _fetch_whole(
+        self,
+        fetcher: Fetcher,
+        executor: Executor,
+        writer: BatchWriter,
+        loop: asyncio.AbstractEventLoop,
+        excerpts: list[tuple[int, str, int]],
+    ) -> int:
+        """Fetch new stories of a feed of excerpts (id, link, length of the stored text)
+        whole from their web pages, as ``fetch-story`` does; returns how many were stored.
+        A page that fails, or holds no more than the excerpt, leaves the excerpt."""
+
+        async def one(link: str, length: int) -> tuple[str, str] | None:
+            fetched = await fetcher.fetch(link)
+            if fetched.error or fetched.content is None:
+                return None
+            try:
+                story, text = await loop.run_in_executor(
+                    executor, _story_in_worker, fetched.content, fetched.content_encoding,
+                    self.settings.max_bytes, fetched.content_type, fetched.final_url,
+                )
+            except (StoryError, DecodeError):
+                return None
+            except Exception as exc:  # a crashed worker, an extractor bug: keep the excerpt
+                log.warning("could not read the story at %s: %r", link, exc)
+                return None
+            return (story, text) if len(text) > length else None
+
+        found = await asyncio.gather(*(one(link, length) for _, link, length in excerpts))
+        stories = [(aid, *story) for (aid, _, _), story in zip(excerpts, found, strict=True)
+                   if story is not None]
+        if not stories:
+            return 0
+
+        def store_whole(conn: sqlite3.Connection, stored: Stored) -> int:
+            kept = article_sql.set_stories(conn, stories)
+            stored.updated.extend(kept)  # the related index reads them again
+            return len(kept)
+
+        return await writer.submit(store_whole, size=len(stories))
 
     def _store(
         self,

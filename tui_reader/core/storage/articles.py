@@ -442,9 +442,30 @@ def set_story(conn: sqlite3.Connection, article_id: int, content_html: str, text
     fetched from its web page. The row's hashes stay as its feed entry made them, so a
     refresh of the unchanged entry leaves the story be; the full-text index follows by
     its update trigger. :class:`NotFoundError` if the article is gone."""
-    cur = conn.execute(
-        "UPDATE articles SET content_html = ?, text = ? WHERE id = ?",
-        (content_html, text, article_id),
-    )
-    if cur.rowcount == 0:
+    if not set_stories(conn, [(article_id, content_html, text)]):
         raise NotFoundError(f"no article with id {article_id}")
+
+
+def story_links(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int, str, int]]:
+    """(id, web link, length of the stored text) of the given articles that have an
+    http(s) link: the stories a refresh may fetch whole."""
+    rows = conn.execute(
+        f"SELECT id, link, length(text) FROM articles WHERE id IN ({','.join('?' * len(ids))})"
+        " AND (link LIKE 'http://%' OR link LIKE 'https://%') ORDER BY id",
+        list(ids),
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def set_stories(conn: sqlite3.Connection, stories: Sequence[tuple[int, str, str]]) -> list[int]:
+    """:func:`set_story` for several (id, content_html, text); returns the ids stored (an
+    article deleted meanwhile is left out)."""
+    kept = []
+    for article_id, content_html, text in stories:
+        cur = conn.execute(
+            "UPDATE articles SET content_html = ?, text = ? WHERE id = ?",
+            (content_html, text, article_id),
+        )
+        if cur.rowcount:
+            kept.append(article_id)
+    return kept

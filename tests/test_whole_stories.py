@@ -1,0 +1,61 @@
+"""A feed of excerpts set to whole stories: each refresh fetches its new stories whole
+from their web pages (a real loopback server, real SQLite files, the real parse pool)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_fetch_story import ITEMS, PAGE_ONLY, ids, rss, search_ids, site  # noqa: F401
+from tui_reader.core import parse_pool
+from tui_reader.core.library import open_library
+
+
+@pytest.fixture(params=["thread", "processes"])
+def pool(request, monkeypatch):
+    """Parse in a thread (a small refresh) or in worker processes (a big one)."""
+    if request.param == "processes":
+        monkeypatch.setattr(parse_pool, "PROCESS_POOL_THRESHOLD", 1)
+    return request.param
+
+
+def start_with_one_story(site, tmp_path, *, whole: bool):  # noqa: F811
+    base = site.url("").rstrip("/")
+    site.route("/feed.xml", rss(base, {"full": ITEMS["full"]}))
+    library = open_library(tmp_path / "data")
+    library.add_feed(site.url("/feed.xml"))
+    if whole:
+        library.set_whole_stories(site.url("/feed.xml"))
+    site.update("/feed.xml", rss(base))  # six new stories
+    return library
+
+
+def test_new_stories_of_a_whole_stories_feed_are_fetched_whole(site, tmp_path, pool):  # noqa: F811
+    library = start_with_one_story(site, tmp_path, whole=True)
+    try:
+        assert library.feed(site.url("/feed.xml")).whole_stories
+        summary = library.refresh()
+        result = summary.results[0]
+        assert result.new == 6 and result.error is None
+        assert result.whole_stories == 2  # the two story pages; 404, PDF, link list, no link
+        stories = ids(library)
+        lantern = library.article(stories["lantern"])
+        assert "barnacle-crusted buoys" in lantern.text and "Leave a Reply" not in lantern.text
+        assert search_ids(library, PAGE_ONLY) == {stories["lantern"]}
+        missing = library.article(stories["missing"], rendered=False)
+        assert missing.text.startswith("Every evening") and len(missing.text) < 200
+        assert library.refresh().results[0].whole_stories == 0  # nothing new: nothing fetched
+        assert "barnacle-crusted buoys" in library.article(stories["lantern"]).text
+    finally:
+        library.close()
+
+
+def test_other_feeds_keep_their_excerpts(site, tmp_path):  # noqa: F811
+    library = start_with_one_story(site, tmp_path, whole=False)
+    try:
+        result = library.refresh().results[0]
+        assert result.new == 6 and result.whole_stories == 0
+        assert search_ids(library, PAGE_ONLY) == set()
+        library.set_whole_stories(site.url("/feed.xml"), False)
+        assert not library.feed(site.url("/feed.xml")).whole_stories
+    finally:
+        library.close()
