@@ -59,3 +59,18 @@ def test_other_feeds_keep_their_excerpts(site, tmp_path):  # noqa: F811
         assert not library.feed(site.url("/feed.xml")).whole_stories
     finally:
         library.close()
+
+
+def test_switching_on_fetches_the_excerpts_already_stored(site, tmp_path):  # noqa: F811
+    library = start_with_one_story(site, tmp_path, whole=False)
+    try:
+        library.refresh()  # six excerpts stored (and one whole story from the feed)
+        stories = ids(library)
+        assert search_ids(library, PAGE_ONLY) == set()
+        url = site.url("/feed.xml")
+        assert library.fetch_whole_stories(url) == 2
+        assert search_ids(library, PAGE_ONLY) == {stories["lantern"]}
+        assert "barnacle-crusted buoys" in library.article(stories["lantern"]).text
+        assert library.fetch_whole_stories(url) == 0  # whole now: not excerpts any more
+    finally:
+        library.close()

@@ -147,6 +147,19 @@ class Library:
         with self.storage.transaction() as conn:
             feed_sql.set_whole_stories(conn, self._known_url(url), on)
 
+    def fetch_whole_stories(self, url: str, limit: int = 50) -> int:
+        """Fetch the feed's newest ``limit`` stories that look like excerpts whole from
+        their web pages (as :meth:`fetch_full_story` does, a page that fails keeps its
+        excerpt); returns how many were stored. Blocks: run it off the app's loop."""
+        import asyncio
+
+        from tui_reader.core.excerpt import looks_like_excerpt
+
+        query = ArticleQuery(feed_url=self._known_url(url))
+        ids = [a.id for a in article_sql.iter_articles(self.storage.conn, query, limit=limit)
+               if looks_like_excerpt(a)]
+        return asyncio.run(self.refresher.fetch_whole(ids)) if ids else 0
+
     def rename_feed(self, url: str, title: str | None) -> None:
         """Show the feed under ``title``; None or a blank title: under its own title."""
         title = clean_line(title) if title is not None else None

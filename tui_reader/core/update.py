@@ -25,7 +25,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -331,29 +331,13 @@ class Refresher:
         loop: asyncio.AbstractEventLoop,
         excerpts: list[tuple[int, str, int]],
     ) -> int:
-        """Fetch new stories of a feed of excerpts (id, link, length of the stored text)
-        whole from their web pages, as ``fetch-story`` does; returns how many were stored.
-        A page that fails, or holds no more than the excerpt, leaves the excerpt."""
+        """Fetch a refresh's new stories of a feed of excerpts whole (see :meth:`_whole`)
+        and store them in the refresh's batches; returns how many were stored."""
 
-        async def one(link: str, length: int) -> tuple[str, str] | None:
-            fetched = await fetcher.fetch(link)
-            if fetched.error or fetched.content is None:
-                return None
-            try:
-                story, text = await loop.run_in_executor(
-                    executor, _story_in_worker, fetched.content, fetched.content_encoding,
-                    self.settings.max_bytes, fetched.content_type, fetched.final_url,
-                )
-            except (StoryError, DecodeError):
-                return None
-            except Exception as exc:  # a crashed worker, an extractor bug: keep the excerpt
-                log.warning("could not read the story at %s: %r", link, exc)
-                return None
-            return (story, text) if len(text) > length else None
+        def in_pool(*args: object) -> Awaitable[tuple[str, str]]:
+            return loop.run_in_executor(executor, _story_in_worker, *args)
 
-        found = await asyncio.gather(*(one(link, length) for _, link, length in excerpts))
-        stories = [(aid, *story) for (aid, _, _), story in zip(excerpts, found, strict=True)
-                   if story is not None]
+        stories = await self._whole(fetcher, in_pool, excerpts)
         if not stories:
             return 0
 
@@ -363,6 +347,55 @@ class Refresher:
             return len(kept)
 
         return await writer.submit(store_whole, size=len(stories))
+
+    async def fetch_whole(self, ids: Sequence[int]) -> int:
+        """Fetch these stories whole from their web pages now (a feed just set to whole
+        stories); returns how many were stored."""
+        excerpts = article_sql.story_links(self.storage.conn, ids)
+        if not excerpts:
+            return 0
+
+        def in_thread(*args: object) -> Awaitable[tuple[str, str]]:
+            return asyncio.to_thread(_story_in_worker, *args)
+
+        async with self.fetcher(decode=False) as fetcher:
+            stories = await self._whole(fetcher, in_thread, excerpts)
+        with self.storage.transaction() as conn:
+            kept = article_sql.set_stories(conn, stories)
+            for hook in self.on_stored:  # related posts, as a refresh's update
+                hook(conn, [], kept, {})
+        return len(kept)
+
+    async def _whole(
+        self,
+        fetcher: Fetcher,
+        extract: Callable[..., Awaitable[tuple[str, str]]],
+        excerpts: list[tuple[int, str, int]],
+    ) -> list[tuple[int, str, str]]:
+        """(id, story HTML, its text) of the stories (id, link, length of the stored text)
+        whose web page holds more than the excerpt, as ``fetch-story`` finds them;
+        ``extract`` runs :func:`_story_in_worker` off the event loop. A page that fails
+        leaves its excerpt."""
+
+        async def one(link: str, length: int) -> tuple[str, str] | None:
+            fetched = await fetcher.fetch(link)
+            if fetched.error or fetched.content is None:
+                return None
+            try:
+                story, text = await extract(
+                    fetched.content, fetched.content_encoding, self.settings.max_bytes,
+                    fetched.content_type, fetched.final_url,
+                )
+            except (StoryError, DecodeError):
+                return None
+            except Exception as exc:  # a crashed worker, an extractor bug: keep the excerpt
+                log.warning("could not read the story at %s: %r", link, exc)
+                return None
+            return (story, text) if len(text) > length else None
+
+        found = await asyncio.gather(*(one(link, length) for _, link, length in excerpts))
+        return [(aid, *story) for (aid, _, _), story in zip(excerpts, found, strict=True)
+                if story is not None]
 
     def _store(
         self,
