@@ -1,4 +1,5 @@
-"""Managing subscriptions in the reader: ``e`` edits a feed's title and tags, ``D``
+"""Managing subscriptions in the reader: ``e`` edits a feed's title, tags and whole-stories
+switch, ``D``
 unsubscribes (or deletes a saved search) after a confirmation. Pilot on a real library
 of local feed files; the refresh tests use the loopback server with a slow feed."""
 
@@ -13,13 +14,14 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
-from tests.apps.reader_app import main, make_app, settle
+from tests.apps.reader_app import add_stories, main, make_app, settle
 from tests.feeds_inline import rss
 from tests.loopback import LoopbackServer
 from tui_reader.core.errors import NotFoundError
 from tui_reader.core.library import open_library
+from tui_reader.core.storage import feeds as feed_sql
 from tui_reader.ui.model import ALL_KEY
 from tui_reader.ui.screens.confirm import ConfirmDialog
 from tui_reader.ui.screens.edit_feed import EditFeedDialog
@@ -197,6 +199,89 @@ async def test_e_and_d_on_what_is_not_a_feed_explain(tmp_path: Path) -> None:
         with open_library(data) as library:
             assert len(library.feeds()) == 1
 
+
+async def test_whole_stories_switch_by_keyboard(tmp_path: Path) -> None:
+    data, urls = await library_with(tmp_path, {"alpha": "Alpha", "bravo": "Bravo"})
+    app = app_for(tmp_path, data)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await select(pilot, f"feed:{urls['alpha']}")
+        await pilot.press("e")
+        dialog = app.screen
+        assert isinstance(dialog, EditFeedDialog)
+        box = dialog.query_one("#edit-feed-whole", Checkbox)
+        assert box.value is False
+        assert "Fetch whole stories from their web pages (for a feed of excerpts)" in (
+            text_of_widget(box))
+        await pilot.press("tab", "tab")  # title, tags, the switch
+        assert app.focused is box
+        await pilot.press("space")
+        assert box.value is True
+        await pilot.press("enter")  # saves, as in the inputs; does not toggle back
+        await pilot.pause()
+        assert app.screen is screen
+        with open_library(data) as library:
+            alpha = library.feed(urls["alpha"])
+            assert (alpha.whole_stories, alpha.title, alpha.tags) == (True, "Alpha", ())
+            assert library.feed(urls["bravo"]).whole_stories is False
+        assert any("Saved Alpha" in m for m in app.notified)
+
+        # Reopened: shown checked. A bad tag saves nothing, the switch neither.
+        await pilot.press("e")
+        dialog = app.screen
+        assert isinstance(dialog, EditFeedDialog)
+        box = dialog.query_one("#edit-feed-whole", Checkbox)
+        assert box.value is True
+        dialog.query_one("#edit-feed-tags", Input).value = "news//tech"
+        await pilot.press("tab", "tab", "space")
+        assert app.focused is box and box.value is False
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and "empty folder name" in text_of(dialog)
+        with open_library(data) as library:
+            assert library.feed(urls["alpha"]).whole_stories is True
+        # Fixed: off is saved; escape on the next visit keeps it off.
+        dialog.query_one("#edit-feed-tags", Input).value = "news"
+        await pilot.click("#edit-feed-save")
+        await pilot.pause()
+        assert app.screen is screen
+        with open_library(data) as library:
+            alpha = library.feed(urls["alpha"])
+            assert (alpha.whole_stories, alpha.tags) == (False, ("news",))
+        await pilot.press("e")
+        box = app.screen.query_one("#edit-feed-whole", Checkbox)
+        assert box.value is False
+        box.focus()
+        await pilot.press("space", "escape")
+        await pilot.pause()
+        assert app.screen is screen
+        with open_library(data) as library:
+            assert library.feed(urls["alpha"]).whole_stories is False
+
+
+async def test_the_dialog_fits_80x24_with_a_long_address_and_an_error(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    url = "https://stories.example.test/" + "a-long-path-segment/" * 6 + "feed.xml"
+    add_stories(data, url, ["one", "two"], title="Alpha")
+    with open_library(data) as library:
+        library.set_state(NO_DEMO, True)
+        with library.storage.transaction() as conn:  # as a failed refresh leaves it
+            feed_sql.record_error(conn, feed_sql.feed_id(conn, url),
+                                  "the server said no, " * 12)
+    app = app_for(tmp_path, data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await select(pilot, f"feed:{url}")
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditFeedDialog)
+        assert dialog.query_one("#edit-feed-url").outer_size.height >= 3
+        assert dialog.query_one("#edit-feed-error").outer_size.height == 2
+        assert dialog.query_one("Vertical").max_scroll_y == 0  # all of it shows
+        for widget in dialog.query("Input, Checkbox, Button, #edit-feed-status"):
+            assert dialog.region.contains_region(widget.region), widget
+        assert "Fetch whole stories" in text_of_widget(dialog.query_one(Checkbox))
 
 # -- D: unsubscribe ----------------------------------------------------------------------
 

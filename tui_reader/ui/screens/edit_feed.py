@@ -1,11 +1,14 @@
-"""Edit a subscription (``e`` on a feed): its title and its tags.
+"""Edit a subscription (``e`` on a feed): its title, its tags and whether a refresh
+fetches its new stories whole.
 
-The dialog shows the feed's address, last refresh and last error, and saves the title
-and the tags in one write: :meth:`Library.rename_feed
+The dialog shows the feed's address, last refresh and last error, and saves the title,
+the tags and the whole-stories switch in one write: :meth:`Library.rename_feed
 <tui_reader.core.library.Library.rename_feed>` (an empty title goes back to the feed's
-own) and :meth:`Library.set_feed_tags <tui_reader.core.library.Library.set_feed_tags>`,
+own), :meth:`Library.set_feed_tags <tui_reader.core.library.Library.set_feed_tags>`,
 whose check (the one ``storyreader add --tag`` and ``storyreader tag`` use) turns a bad
-tag into a message shown here, with the dialog left open. Feed text is shown as typed.
+tag into a message shown here, with the dialog left open, and
+:meth:`Library.set_whole_stories <tui_reader.core.library.Library.set_whole_stories>`
+(``storyreader whole-stories``). Feed text is shown as typed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tui_reader.core.errors import StoryreaderError
 from tui_reader.core.models import Feed
@@ -34,8 +37,19 @@ def _when(feed: Feed) -> str:
     return feed.last_refreshed.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+class WholeStoriesCheckbox(Checkbox):
+    """The whole-stories switch: space toggles it; enter saves the dialog, as it does in
+    the inputs (a plain checkbox toggles on enter too)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "screen.save", "Save", show=False),
+    ]
+
+
 class EditFeedDialog(ModalScreen[bool]):
-    """Title and tags of one feed; dismisses with True once saved, False on cancel."""
+    """Title, tags and the whole-stories switch of one feed; dismisses with True once
+    saved, False on cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", show=False),
@@ -58,6 +72,7 @@ class EditFeedDialog(ModalScreen[bool]):
         & .edit-feed--facts { color: $text-muted; height: auto; }
         & #edit-feed-error { color: $text-warning; max-height: 2; }
         & Label { margin-top: 1; }
+        & #edit-feed-tags-label { margin-top: 0; }  /* 80x24 holds it all, errors too */
         & #edit-feed-status { height: auto; color: $text-muted; }
         & #edit-feed-status.-error { color: $text-error; }
         & Horizontal { height: auto; align-horizontal: right; }
@@ -89,9 +104,12 @@ class EditFeedDialog(ModalScreen[bool]):
             yield Label("Title (empty: the feed's own title)")
             yield Input(self.user_title or "", placeholder=one_line(self.own_title),
                         id="edit-feed-title")
-            yield Label("Tags (folders), separated by commas")
+            yield Label("Tags (folders), separated by commas", id="edit-feed-tags-label")
             yield Input(", ".join(feed.tags), placeholder="news, friends, news/tech",
                         id="edit-feed-tags")
+            yield WholeStoriesCheckbox(
+                "Fetch whole stories from their web pages (for a feed of excerpts)",
+                feed.whole_stories, id="edit-feed-whole", compact=True)
             yield Static("Enter saves, escape cancels.", id="edit-feed-status", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="edit-feed-cancel")
@@ -105,10 +123,12 @@ class EditFeedDialog(ModalScreen[bool]):
     def action_save(self) -> None:
         title = self.query_one("#edit-feed-title", Input).value
         tags = self.query_one("#edit-feed-tags", Input).value
+        whole = self.query_one("#edit-feed-whole", Checkbox).value
         try:
-            with self.library.transaction():  # both or neither
+            with self.library.transaction():  # all or nothing
                 self.library.rename_feed(self.feed.url, title)
                 self.library.set_feed_tags(self.feed.url, [tags])
+                self.library.set_whole_stories(self.feed.url, whole)
         except StoryreaderError as error:
             status = self.query_one("#edit-feed-status", Static)
             status.update(str(error).splitlines()[0] if str(error) else "Could not save.")
