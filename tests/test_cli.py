@@ -14,7 +14,8 @@ from tests import feeds_inline as fx
 
 ARTICLE_FIELDS = {"id", "feed_url", "guid", "title", "link", "authors", "published", "updated",
                   "summary", "content_html", "text", "enclosures", "read", "bookmarked"}
-FEED_FIELDS = {"url", "title", "tags", "unread", "total", "last_refreshed", "last_error"}
+FEED_FIELDS = {"url", "title", "tags", "unread", "total", "last_refreshed", "last_error",
+               "whole_stories"}
 
 
 class CLI:
@@ -168,6 +169,8 @@ def test_opml_export_to_file_and_stdout(cli, tmp_path):
         (("show", "999"), "no article with id 999"),
         (("read", "999"), "no article with id 999"),
         (("remove", "http://nowhere.test/feed"), "no feed with URL"),
+        (("whole-stories", "http://nowhere.test/feed"), "no feed with URL"),
+        (("whole-stories", "http://nowhere.test/feed", "--off", "--json"), "no feed with URL"),
         (("import-opml", "/nonexistent/file.opml"), "cannot read"),
         (("articles", "--limit", "-3"), "must be 0 or more"),
         (("articles", "--feed", "http://nowhere.test/"), "no feed with URL"),
@@ -190,7 +193,7 @@ def test_invalid_opml_and_non_feed_url(cli, tmp_path, feed_server):
 
 def test_every_subcommand_has_help(cli):
     for command in ("add", "remove", "feeds", "refresh", "articles", "show", "import-opml",
-                    "export-opml", "tag"):
+                    "export-opml", "tag", "whole-stories"):
         proc = cli.run(command, "--help")
         assert "usage: storyreader" in proc.stdout
 
@@ -203,6 +206,30 @@ def test_tag_command(cli, tmp_path):
     assert cli.json("feeds")[0]["tags"] == ["sea", "stories"]
     cli.run("tag", str(path), "sea", "--remove")
     assert cli.json("feeds")[0]["tags"] == ["stories"]
+
+
+def test_whole_stories_on_add_and_for_a_feed(cli, tmp_path):
+    excerpts = tmp_path / "excerpts.xml"
+    excerpts.write_text(fx.rss(title="Harbour Lights", items=1))
+    whole = cli.json("add", str(excerpts), "--whole-stories")
+    assert whole["whole_stories"] is True
+    other = tmp_path / "other.xml"
+    other.write_text(fx.rss(title="Other", items=1, prefix="o"))
+    assert cli.json("add", str(other))["whole_stories"] is False
+    feeds = {f["title"]: f["whole_stories"] for f in cli.json("feeds")}
+    assert feeds == {"Harbour Lights": True, "Other": False}
+    listing = cli.run("feeds").stdout.splitlines()
+    assert "Harbour Lights  (whole stories)" in listing[0]
+    assert "Other" in listing[2] and "whole" not in listing[2]
+
+    off = cli.run("whole-stories", str(excerpts), "--off")
+    assert off.stdout == "Harbour Lights: whole stories off\n"
+    assert [f["whole_stories"] for f in cli.json("feeds")] == [False, False]
+    shown = cli.json("whole-stories", str(other))
+    assert shown["title"] == "Other" and shown["whole_stories"] is True
+    assert set(shown) >= FEED_FIELDS
+    assert {f["title"]: f["whole_stories"] for f in cli.json("feeds")} == {
+        "Harbour Lights": False, "Other": True}
 
 
 def test_reading_commands_never_load_the_refresh_pipeline(tmp_path: Path) -> None:

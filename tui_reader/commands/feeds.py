@@ -1,4 +1,5 @@
-"""``add``, ``remove``, ``feeds``, ``refresh``, ``tag``: subscriptions and fetching."""
+"""``add``, ``remove``, ``feeds``, ``refresh``, ``tag``, ``whole-stories``: subscriptions
+and fetching."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import sys
 
 from tui_reader.cli import Context, emit_json
 from tui_reader.core import paths
-from tui_reader.core.models import FeedResult
+from tui_reader.core.errors import NotFoundError
+from tui_reader.core.models import Feed, FeedResult
 from tui_reader.core.serialize import feed_json, feed_result_json, refresh_json
 from tui_reader.core.storage.feeds import count_feeds_in
 
@@ -22,6 +24,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("source", metavar="URL_OR_PATH")
     p.add_argument("--title", help="show the feed under this title")
     p.add_argument("--tag", action="append", default=[], help="tag (folder); repeatable")
+    p.add_argument("--whole-stories", action="store_true",
+                   help="for a feed of excerpts: fetch its new stories whole from their web "
+                   "pages at every refresh, from the next one on (the stories fetched now "
+                   "stay excerpts; fetch-story ID fetches one whole)")
     p.add_argument("--json", action="store_true", help="print the feed as JSON")
     p.set_defaults(handler=add)
 
@@ -49,6 +55,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--remove", action="store_true", help="remove these tags instead")
     p.set_defaults(handler=tag)
 
+    p = subparsers.add_parser(
+        "whole-stories", parents=[common],
+        help="fetch a feed's new stories whole from their web pages at every refresh",
+        description="For a feed that carries only excerpts: from the next refresh on, each "
+        "new story is fetched whole from its web page, as fetch-story does for one. "
+        "With --off, new stories stay as the feed gives them.",
+    )
+    p.add_argument("url", metavar="URL")
+    p.add_argument("--off", action="store_true", help="switch it off")
+    p.add_argument("--json", action="store_true", help="print the feed as JSON")
+    p.set_defaults(handler=whole_stories)
+
 
 def _many_feeds(ctx: Context, urls: list[str]) -> bool:
     """Whether this refresh will parse in worker processes (enough feeds)."""
@@ -62,7 +80,11 @@ def _many_feeds(ctx: Context, urls: list[str]) -> bool:
 
 def add(ctx: Context) -> int:
     args = ctx.args
-    feed, result = ctx.library.add_feed(args.source, title=args.title, tags=tuple(args.tag))
+    library = ctx.library
+    feed, result = library.add_feed(args.source, title=args.title, tags=tuple(args.tag))
+    if args.whole_stories:
+        library.set_whole_stories(feed.url, True)
+        feed = library.feed(feed.url)
     if args.json:
         emit_json({**feed_json(feed), "new": result.new})
     else:
@@ -84,7 +106,8 @@ def list_feeds(ctx: Context) -> int:
     for feed in feeds:
         mark = " !" if feed.last_error else ""
         tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
-        print(f"{feed.unread:>5}/{feed.total:<5} {feed.title}{tags}{mark}")
+        whole = "  (whole stories)" if feed.whole_stories else ""
+        print(f"{feed.unread:>5}/{feed.total:<5} {feed.title}{tags}{whole}{mark}")
         print(f"              {feed.url}")
         if feed.last_error:
             print(f"              error: {feed.last_error}")
@@ -133,4 +156,25 @@ def tag(ctx: Context) -> int:
     else:
         library.add_feed_tags(args.url, args.tags)
     print(", ".join(library.feed(args.url).tags) or "(no tags)")
+    return 0
+
+
+def _feed(ctx: Context, url: str) -> Feed:
+    """The feed ``url`` names, a local file's path given as to ``add`` too."""
+    try:
+        return ctx.library.feed(url)
+    except NotFoundError:
+        from tui_reader.core.update import source_url
+
+        return ctx.library.feed(source_url(url))
+
+
+def whole_stories(ctx: Context) -> int:
+    args = ctx.args
+    ctx.library.set_whole_stories(args.url, not args.off)  # NotFoundError: one line
+    feed = _feed(ctx, args.url)
+    if args.json:
+        emit_json(feed_json(feed))
+    else:
+        print(f"{feed.title}: whole stories {'on' if feed.whole_stories else 'off'}")
     return 0
