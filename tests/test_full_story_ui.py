@@ -72,3 +72,21 @@ async def test_a_whole_story_offers_nothing_and_f_needs_an_open_story(reader) ->
         await settle(pilot)
         text = shown(screen)
         assert "Bell-Ringer" in text and "Only an excerpt?" not in text
+
+
+async def test_switching_a_feed_to_whole_stories_fetches_its_excerpts(reader, site) -> None:  # noqa: F811
+    app, stories = reader
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.feed_list.select_key(f"feed:{site.url('/feed.xml')}")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.press("tab", "tab", "space", "enter")  # title, tags, the switch; save
+        await settle(pilot)
+        assert any("Harbour Lights: 2 stories fetched whole." in n for n in app.notified), (
+            app.notified)
+        screen.open_story(stories["lantern"])
+        await settle(pilot)
+        assert "barnacle-crusted buoys" in screen.article.content_html
+        assert HINT not in shown(screen)

@@ -74,3 +74,19 @@ def test_switching_on_fetches_the_excerpts_already_stored(site, tmp_path):  # no
         assert library.fetch_whole_stories(url) == 0  # whole now: not excerpts any more
     finally:
         library.close()
+
+
+def test_the_cli_fetches_whole_stories_on_add_and_at_refresh(site, tmp_path):  # noqa: F811
+    from tests.test_cli import CLI
+
+    cli = CLI(tmp_path)
+    base = site.url("").rstrip("/")
+    site.route("/feed.xml", rss(base, {"lantern": ITEMS["lantern"]}))
+    added = cli.json("add", site.url("/feed.xml"), "--whole-stories")
+    assert added["whole_stories"] is True and added["new"] == 1 and added["fetched_whole"] == 1
+    site.update("/feed.xml", rss(base, {"lantern": ITEMS["lantern"], "tide": ITEMS["tide"]}))
+    report = cli.run("refresh").stdout
+    assert "1 new   0 updated  Harbour Lights  (1 fetched whole)" in report
+    assert {hit["guid"] for hit in cli.json("search", PAGE_ONLY)} == {"2026/06/lantern-keeper"}
+    switched = cli.run("whole-stories", site.url("/feed.xml")).stdout
+    assert switched == "Harbour Lights: whole stories on\n"  # nothing left to fetch

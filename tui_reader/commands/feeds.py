@@ -8,8 +8,7 @@ import sys
 
 from tui_reader.cli import Context, emit_json
 from tui_reader.core import paths
-from tui_reader.core.errors import NotFoundError
-from tui_reader.core.models import Feed, FeedResult
+from tui_reader.core.models import FeedResult
 from tui_reader.core.serialize import feed_json, feed_result_json, refresh_json
 from tui_reader.core.storage.feeds import count_feeds_in
 
@@ -25,9 +24,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--title", help="show the feed under this title")
     p.add_argument("--tag", action="append", default=[], help="tag (folder); repeatable")
     p.add_argument("--whole-stories", action="store_true",
-                   help="for a feed of excerpts: fetch its new stories whole from their web "
-                   "pages at every refresh, from the next one on (the stories fetched now "
-                   "stay excerpts; fetch-story ID fetches one whole)")
+                   help="for a feed of excerpts: fetch its stories whole from their web "
+                   "pages, now and at every refresh")
     p.add_argument("--json", action="store_true", help="print the feed as JSON")
     p.set_defaults(handler=add)
 
@@ -58,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p = subparsers.add_parser(
         "whole-stories", parents=[common],
         help="fetch a feed's new stories whole from their web pages at every refresh",
-        description="For a feed that carries only excerpts: from the next refresh on, each "
-        "new story is fetched whole from its web page, as fetch-story does for one. "
-        "With --off, new stories stay as the feed gives them.",
+        description="For a feed that carries only excerpts: its newest excerpts are fetched "
+        "whole from their web pages now, and each new story at every refresh, as "
+        "fetch-story does for one. With --off, new stories stay as the feed gives them.",
     )
     p.add_argument("url", metavar="URL")
     p.add_argument("--off", action="store_true", help="switch it off")
@@ -82,13 +80,16 @@ def add(ctx: Context) -> int:
     args = ctx.args
     library = ctx.library
     feed, result = library.add_feed(args.source, title=args.title, tags=tuple(args.tag))
+    fetched = 0
     if args.whole_stories:
         library.set_whole_stories(feed.url, True)
+        fetched = library.fetch_whole_stories(feed.url)
         feed = library.feed(feed.url)
     if args.json:
-        emit_json({**feed_json(feed), "new": result.new})
+        emit_json({**feed_json(feed), "new": result.new, "fetched_whole": fetched})
     else:
-        print(f"Added {feed.title} ({feed.url}): {result.new} articles")
+        whole = f", {fetched} fetched whole" if args.whole_stories else ""
+        print(f"Added {feed.title} ({feed.url}): {result.new} articles{whole}")
     return 0
 
 
@@ -139,7 +140,9 @@ def refresh(ctx: Context) -> int:
         if result.error:
             print(f"error  {line['url']}: {result.error}")
         elif result.new or result.updated:
-            print(f"{result.new:>5} new {result.updated:>3} updated  {result.title or result.url}")
+            whole = f"  ({result.whole_stories} fetched whole)" if result.whole_stories else ""
+            print(f"{result.new:>5} new {result.updated:>3} updated  "
+                  f"{result.title or result.url}{whole}")
     n = summary.expired
     expired = f", {n} old read {'story' if n == 1 else 'stories'} expired" if n else ""
     print(f"{summary.new} new articles from {len(summary.results)} feeds, "
@@ -159,22 +162,19 @@ def tag(ctx: Context) -> int:
     return 0
 
 
-def _feed(ctx: Context, url: str) -> Feed:
-    """The feed ``url`` names, a local file's path given as to ``add`` too."""
-    try:
-        return ctx.library.feed(url)
-    except NotFoundError:
-        from tui_reader.core.update import source_url
-
-        return ctx.library.feed(source_url(url))
-
-
 def whole_stories(ctx: Context) -> int:
     args = ctx.args
-    ctx.library.set_whole_stories(args.url, not args.off)  # NotFoundError: one line
-    feed = _feed(ctx, args.url)
+    library = ctx.library
+    library.set_whole_stories(args.url, not args.off)  # NotFoundError: one line
+    fetched = 0 if args.off else library.fetch_whole_stories(args.url)
+    feed = library.feed(args.url)
     if args.json:
-        emit_json(feed_json(feed))
+        emit_json({**feed_json(feed), "fetched_whole": fetched})
     else:
-        print(f"{feed.title}: whole stories {'on' if feed.whole_stories else 'off'}")
+        print(f"{feed.title}: whole stories {'on' if feed.whole_stories else 'off'}"
+              + (f", {_stories(fetched)} fetched whole now" if fetched else ""))
     return 0
+
+
+def _stories(count: int) -> str:
+    return f"{count} {'story' if count == 1 else 'stories'}"

@@ -78,7 +78,7 @@ ACTION_HELP: dict[str, str] = {
     "next_pane": "focus the next pane",
     "previous_pane": "focus the previous pane",
     "add_feed": "subscribe to a feed",
-    "edit_feed": "edit the selected feed: title, tags",
+    "edit_feed": "edit the selected feed: title, tags, whole stories",
     "remove_feed": "unsubscribe from the selected feed (or delete the saved search)",
     "bookmark": "bookmark the story",
     "share": "share the story",

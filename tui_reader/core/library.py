@@ -98,7 +98,8 @@ class Library:
         return feed_sql.list_feeds(self.storage.conn)
 
     def feed(self, url: str) -> Feed:
-        return feed_sql.get_feed(self.storage.conn, url)
+        """One subscription (a local file's path as given to ``add`` works too)."""
+        return feed_sql.get_feed(self.storage.conn, self._known_url(url))
 
     def is_empty(self) -> bool:
         return feed_sql.count_feeds(self.storage.conn) == 0

@@ -13,6 +13,7 @@ tag into a message shown here, with the dialog left open, and
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -165,5 +166,30 @@ def edit_selected_feed(screen: MainScreen) -> None:
         new = screen.feed_list.entry
         name = new.source.label if new is not None and new.feed is not None else url
         screen.notify(f"Saved {name}.")
+        if not feed.whole_stories and screen.library.feed(url).whole_stories:
+            screen.notify(f"Fetching the whole stories of {name}…", timeout=3)
+            screen.run_worker(partial(_fetch_whole, screen, url, name), group="whole-stories",
+                              thread=True, exit_on_error=False)
 
     screen.app.push_screen(EditFeedDialog(screen.library, feed), saved)
+
+
+def _fetch_whole(screen: MainScreen, url: str, name: str) -> None:
+    """In a worker thread: a feed just switched to whole stories gets its newest
+    excerpts fetched whole now (new ones come whole with each refresh)."""
+    try:
+        count = screen.library.fetch_whole_stories(url)
+    except StoryreaderError as error:
+        screen.app.call_from_thread(screen.notify, str(error), severity="warning")
+        return
+
+    def done() -> None:
+        screen.notify(f"{name}: {count} {'story' if count == 1 else 'stories'} fetched whole."
+                      if count else f"{name}: no story was fetched whole (their pages had "
+                      "no more than the feed, or could not be read).")
+        if count:
+            screen.load_source(keep_cursor=True)
+            if screen.article is not None and screen.article.feed_url == url:
+                screen.open_story(screen.article.id, focus=False, mark_read=False)
+
+    screen.app.call_from_thread(done)

@@ -113,7 +113,7 @@ class MainScreen(Screen[None]):
                 tooltip="stop a running refresh"),
         Binding("a", "add_feed", "Add", id="add_feed", tooltip="subscribe to a feed"),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False,
-                tooltip="edit the selected feed: title, tags"),
+                tooltip="edit the selected feed: title, tags, whole stories"),
         Binding("D", "remove_feed", "Unsubscribe", id="remove_feed", show=False,
                 tooltip="unsubscribe from the selected feed (or delete the saved search)"),
         Binding("slash", "search", "Search", id="search", show=False,
