@@ -43,7 +43,13 @@ import lxml.html
 
 from tui_reader.core.content_coding import DEFAULT_MAX_BYTES
 from tui_reader.core.errors import NoStoryFoundError, StoryFetchError
-from tui_reader.core.sanitize import clean_line, clean_text, plain_text, sanitize_html
+from tui_reader.core.sanitize import (
+    NOT_NESTING,
+    clean_line,
+    clean_text,
+    plain_text,
+    sanitize_html,
+)
 
 __all__ = ["MAX_PAGE_CHARS", "decode_page", "extract_story"]
 
@@ -101,15 +107,8 @@ def _codec(label: str | None, *, from_meta: bool) -> str | None:
 _RAW_START_RE = re.compile(r"<!--|<(script|style|noscript|template|textarea)\b", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>")
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})(?:\s[^>]*)?>")
-# Elements that do not nest (void) or whose end tag pages often leave out.
-_NOT_NESTING = frozenset(
-    {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
-        "option", "optgroup", "rb", "rt", "rp", "colgroup", "caption", "html", "head", "body",
-        "param", "keygen", "basefont", "frame", "isindex",
-    }
-)  # fmt: skip
+# Elements that do not nest, for counting depth: sanitize's, and void ones nh3 drops anyway.
+_NOT_NESTING = NOT_NESTING | {"param", "keygen", "basefont", "frame", "isindex"}
 
 
 def _without_raw_text(html: str) -> str:

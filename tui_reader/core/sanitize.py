@@ -169,7 +169,8 @@ def usable_base(url: str) -> str:
 MAX_DEPTH = 512
 _TAG_TOKEN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})")
 _ANY_TAG_RE = re.compile(r"<[^>]*>?")
-_NOT_NESTING = frozenset(
+# Elements that do not nest (void) or whose end tag pages often leave out.
+NOT_NESTING = frozenset(
     {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
@@ -185,7 +186,7 @@ def _too_deep(html: str) -> bool:
     depth = 0
     for match in _TAG_TOKEN_RE.finditer(html):
         name = match.group(2).lower()
-        if name in _NOT_NESTING:
+        if name in NOT_NESTING:
             continue
         if match.group(1):
             depth = max(depth - 1, 0)
