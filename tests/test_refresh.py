@@ -184,3 +184,20 @@ def test_validators_with_control_characters_are_not_stored(lib, feed_server):
         "SELECT etag, last_modified FROM feeds").fetchone()
     assert etag is None and modified is None
     assert feed_server.requests_for("/feed.xml")[-1].header("If-None-Match") is None
+
+
+def test_a_refresh_collects_garbage_less_often_and_puts_it_back(lib, feed_server):
+    import gc
+
+    from tui_reader.core.update import GC_THRESHOLD_DURING_REFRESH
+
+    feed_server.route("/a.xml", fx.rss(items=2))
+    lib.add_feed(feed_server.url("/a.xml"))
+    before = gc.get_threshold()
+    during: list[int] = []
+    lib.refresh(on_result=lambda *_: during.append(gc.get_threshold()[0]))
+    assert during == [GC_THRESHOLD_DURING_REFRESH] != [before[0]]
+    assert gc.get_threshold() == before  # the app's collector as it was
+    feed_server.route("/a.xml", b"not a feed at all")
+    lib.refresh()  # a failing feed too
+    assert gc.get_threshold() == before
