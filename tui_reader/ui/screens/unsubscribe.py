@@ -2,9 +2,9 @@
 
 Both ask first (:class:`~tui_reader.ui.screens.confirm.ConfirmDialog`), saying what goes:
 a feed's cached stories (its bookmarks stay: they are kept apart, see
-:mod:`tui_reader.core.bookmarks`). A feed is never removed while a refresh runs: the
-refresh may be writing that feed's stories. Afterwards the highlight moves to the
-neighbouring feed, and a story of the removed feed that was open is closed.
+:mod:`tui_reader.core.bookmarks`). A refresh that is fetching the feed meanwhile skips it
+when its answer comes. Afterwards the highlight moves to the neighbouring feed, and a
+story of the removed feed that was open is closed.
 """
 
 from __future__ import annotations
@@ -42,12 +42,6 @@ def unsubscribe_text(feed: Feed, bookmarked: int, bookmarks_key: str) -> str:
     return f"Address: {feed.url}\n\n{gone}{kept}"
 
 
-def _refused(screen: MainScreen) -> None:
-    stop = screen.app_.key_for("cancel_refresh")
-    screen.notify("A refresh is running: unsubscribe when it is done"
-                  + (f" ({stop} stops it)." if stop else "."), severity="warning")
-
-
 def _neighbour(entries: list[Entry], cursor: int, url: str) -> str:
     """The key of the feed next to the one going (below it, else above), else All."""
     def other(entry: Entry) -> bool:
@@ -68,9 +62,6 @@ def remove_selected(screen: MainScreen) -> None:
     if entry is None or entry.feed is None:
         screen.notify("Select a feed (or a saved search) to unsubscribe from it.")
         return
-    if screen.refresher.running:
-        _refused(screen)
-        return
     library = screen.library
     url = entry.feed.url
     try:
@@ -83,9 +74,6 @@ def remove_selected(screen: MainScreen) -> None:
 
     def answered(confirmed: bool | None) -> None:
         if not confirmed:
-            return
-        if screen.refresher.running:  # an automatic refresh began meanwhile
-            _refused(screen)
             return
         neighbour = _neighbour(screen.feed_list.entries, screen.feed_list.cursor, url)
         try:
