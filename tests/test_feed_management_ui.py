@@ -215,8 +215,11 @@ async def test_whole_stories_switch_by_keyboard(tmp_path: Path) -> None:
             text_of_widget(box))
         await pilot.press("tab", "tab")  # title, tags, the switch
         assert app.focused is box
+        assert "▐ ▌" in text_of_widget(box)  # off: no X (colour is not enough)
         await pilot.press("space")
         assert box.value is True
+        await pilot.pause()
+        assert "▐X▌" in text_of_widget(box)
         await pilot.press("enter")  # saves, as in the inputs; does not toggle back
         await pilot.pause()
         assert app.screen is screen

@@ -47,6 +47,12 @@ class WholeStoriesCheckbox(Checkbox):
         Binding("enter", "screen.save", "Save", show=False),
     ]
 
+    @property
+    def BUTTON_INNER(self) -> str:  # Textual reads this name
+        """An X only when on: the colour alone does not tell on from off in every theme
+        or terminal."""
+        return "X" if self.value else " "
+
 
 class EditFeedDialog(ModalScreen[bool]):
     """Title, tags and the whole-stories switch of one feed; dismisses with True once
