@@ -140,7 +140,28 @@ def test_only_the_body_columns_change(lib) -> None:
     lib.fetch_full_story(aid)
     after = row(lib, aid)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"content_html", "text"}
+    assert changed == {"content_html", "text", "related_links"}
+
+
+def test_the_pages_related_posts_become_the_storys_declared_related(lib, site) -> None:
+    """The page ends in "Related Posts": those links join the ones the feed declared, and
+    a cached one of them leads the related panel."""
+    base = site.url("").rstrip("/")
+    storm = item("2026/05/the-storm-of-1953", "The Storm of 1953",
+                 "<p>Edith Wren, a broken shutter and the longest night.</p>")
+    site.route("/feed.xml", rss(base, {**ITEMS, "storm": storm}))
+    lib.refresh()
+    by_guid = {a.guid: a.id for a in lib.articles()}
+    aid = by_guid["2026/06/lantern-keeper"]
+    lib.fetch_full_story(aid)
+    links = json.loads(row(lib, aid)["related_links"])
+    assert links[:3] == [site.url("/2026/05/the-storm-of-1953/"),
+                         site.url("/2026/04/the-net-mender/"),
+                         site.url("/2026/03/ferry-to-nowhere/")]
+    assert lib.related(aid)[0].id == by_guid["2026/05/the-storm-of-1953"]
+    with lib.storage.transaction() as conn:  # without the page's links: not first
+        conn.execute("UPDATE articles SET related_links = '[]' WHERE id = ?", (aid,))
+    assert lib.related(aid)[0].id != by_guid["2026/05/the-storm-of-1953"]
 
 
 def test_a_refresh_of_the_unchanged_feed_keeps_the_whole_story(lib, site) -> None:

@@ -43,6 +43,7 @@ import lxml.html
 
 from tui_reader.core.content_coding import DEFAULT_MAX_BYTES
 from tui_reader.core.errors import NoStoryFoundError, StoryFetchError
+from tui_reader.core.models import PageStory
 from tui_reader.core.sanitize import (
     NOT_NESTING,
     clean_line,
@@ -517,11 +518,12 @@ def _story(root: Element, url: str, by_name: bool) -> str | None:
     return story if len(text) >= MIN_STORY_CHARS else None
 
 
-def story_of_page(data: bytes, content_type: str | None, url: str) -> str:
-    """The sanitized story of a fetched web page (the body as received, decoded of its
-    content coding), or :class:`StoryFetchError` (empty, not a web page) or
-    :class:`NoStoryFoundError`."""
+def story_of_page(data: bytes, content_type: str | None, url: str) -> PageStory:
+    """The story of a fetched web page (the body as received, decoded of its content
+    coding) with the page's related-posts links, or :class:`StoryFetchError` (empty, not a
+    web page) or :class:`NoStoryFoundError`."""
     from tui_reader.core.sources.discovery import looks_like_html
+    from tui_reader.core.sources.related import extract_related_links
 
     where = clean_line(url)
     if not data.strip():
@@ -529,7 +531,9 @@ def story_of_page(data: bytes, content_type: str | None, url: str) -> str:
     if not looks_like_html(data, content_type):
         kind = clean_line((content_type or "").split(";")[0])[:60] or "no content type"
         raise StoryFetchError(f"{where}: not a web page ({kind})")
-    story = extract_story(decode_page(data, content_type), url)
+    page = decode_page(data, content_type)
+    story = extract_story(page, url)
     if story is None:
         raise NoStoryFoundError(f"{where}: no story found on the page")
-    return story
+    related = tuple(link for link in extract_related_links(page, url) if link != url)
+    return PageStory(story, plain_text(story, clean_input=True), related)

@@ -28,12 +28,13 @@ from tui_reader.core.models import (
     ArticleSummary,
     Feed,
     FeedResult,
+    PageStory,
     RefreshSummary,
     RelatedItem,
 )
 from tui_reader.core.paths import data_dir as default_data_dir
 from tui_reader.core.related import RelatedEngine
-from tui_reader.core.sanitize import clean_line, plain_text
+from tui_reader.core.sanitize import clean_line
 from tui_reader.core.search import SavedSearch, SearchHit, check_search_name, parse_query
 from tui_reader.core.settings import RefreshSettings
 from tui_reader.core.storage import Storage
@@ -298,12 +299,11 @@ class Library:
         async with self.refresher.fetcher() as fetcher:
             fetched = await fetcher.fetch(link)
         story = await asyncio.to_thread(_page_story, fetched, link)
-        text = plain_text(story, clean_input=True)
-        if len(text) < len(article.text):
+        if len(story.text) < len(article.text):
             raise NoStoryFoundError(
                 f"{clean_line(link)}: the page has no more of the story than the feed")
         with self.storage.transaction() as conn:
-            article_sql.set_story(conn, article_id, story, text)
+            article_sql.set_story(conn, article_id, story)
             for hook in self.refresher.on_stored:  # related posts, as a refresh's update
                 hook(conn, [], [article_id], None)
         return self.article(article_id)
@@ -469,9 +469,9 @@ def _with_reading_text(article: Article) -> Article:
     return dataclasses.replace(article, text=html_to_text(article.content_html))
 
 
-def _page_story(fetched: FetchResult, link: str) -> str:
-    """The sanitized story of a fetched web page, or :class:`StoryFetchError` (the fetch
-    failed, not a web page) or :class:`NoStoryFoundError`."""
+def _page_story(fetched: FetchResult, link: str) -> PageStory:
+    """The story of a fetched web page, or :class:`StoryFetchError` (the fetch failed, not
+    a web page) or :class:`NoStoryFoundError`."""
     from tui_reader.core.extract import story_of_page
 
     if fetched.error:

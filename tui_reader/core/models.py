@@ -72,6 +72,16 @@ class Feed:
 
 
 @dataclass(frozen=True, slots=True)
+class PageStory:
+    """The whole story found on a story's web page (sanitized HTML and its plain text),
+    and the links of the page's own "Related Posts"."""
+
+    html: str
+    text: str
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleSummary:
     """What a list row needs: no bodies."""
 

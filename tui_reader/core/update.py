@@ -38,7 +38,13 @@ from tui_reader.core.batch_writer import BatchHook, BatchWriter, Stored
 from tui_reader.core.errors import FeedParseError, FetchError, StoryError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
 from tui_reader.core.filters import keep_unkilled
-from tui_reader.core.models import FeedResult, ParsedEntry, ParsedFeed, RefreshSummary
+from tui_reader.core.models import (
+    FeedResult,
+    PageStory,
+    ParsedEntry,
+    ParsedFeed,
+    RefreshSummary,
+)
 from tui_reader.core.parse_pool import make_executor
 from tui_reader.core.related import DocTerms, doc_terms
 from tui_reader.core.settings import RefreshSettings
@@ -155,14 +161,12 @@ def _parse_in_worker(
 def _story_in_worker(
     content: bytes, content_encoding: str | None, max_bytes: int, content_type: str | None,
     url: str,
-) -> tuple[str, str]:
-    """A fetched web page's story, sanitized, and its plain text (as ingest makes it);
+) -> PageStory:
+    """A fetched web page's story (see :func:`~tui_reader.core.extract.story_of_page`);
     :class:`~tui_reader.core.errors.StoryError` or :class:`DecodeError` if there is none."""
     from tui_reader.core.extract import story_of_page
-    from tui_reader.core.sanitize import plain_text
 
-    story = story_of_page(decode_body(content, content_encoding, max_bytes), content_type, url)
-    return story, plain_text(story, clean_input=True)
+    return story_of_page(decode_body(content, content_encoding, max_bytes), content_type, url)
 
 
 def _retry_after_active(value: str | None) -> bool:
@@ -351,7 +355,7 @@ class Refresher:
         """Fetch a refresh's new stories of a feed of excerpts whole (see :meth:`_whole`)
         and store them in the refresh's batches; returns how many were stored."""
 
-        def in_pool(*args: object) -> Awaitable[tuple[str, str]]:
+        def in_pool(*args: object) -> Awaitable[PageStory]:
             return loop.run_in_executor(executor, _story_in_worker, *args)
 
         stories = await self._whole(fetcher, in_pool, excerpts)
@@ -372,7 +376,7 @@ class Refresher:
         if not excerpts:
             return 0
 
-        def in_thread(*args: object) -> Awaitable[tuple[str, str]]:
+        def in_thread(*args: object) -> Awaitable[PageStory]:
             return asyncio.to_thread(_story_in_worker, *args)
 
         async with self.fetcher(decode=False) as fetcher:
@@ -386,20 +390,20 @@ class Refresher:
     async def _whole(
         self,
         fetcher: Fetcher,
-        extract: Callable[..., Awaitable[tuple[str, str]]],
+        extract: Callable[..., Awaitable[PageStory]],
         excerpts: list[tuple[int, str, int]],
-    ) -> list[tuple[int, str, str]]:
-        """(id, story HTML, its text) of the stories (id, link, length of the stored text)
+    ) -> list[tuple[int, PageStory]]:
+        """(id, the page's story) of the stories (id, link, length of the stored text)
         whose web page holds more than the excerpt, as ``fetch-story`` finds them;
         ``extract`` runs :func:`_story_in_worker` off the event loop. A page that fails
         leaves its excerpt."""
 
-        async def one(link: str, length: int) -> tuple[str, str] | None:
+        async def one(link: str, length: int) -> PageStory | None:
             fetched = await fetcher.fetch(link)
             if fetched.error or fetched.content is None:
                 return None
             try:
-                story, text = await extract(
+                story = await extract(
                     fetched.content, fetched.content_encoding, self.settings.max_bytes,
                     fetched.content_type, fetched.final_url,
                 )
@@ -408,10 +412,10 @@ class Refresher:
             except Exception as exc:  # a crashed worker, an extractor bug: keep the excerpt
                 log.warning("could not read the story at %s: %r", link, exc)
                 return None
-            return (story, text) if len(text) > length else None
+            return story if len(story.text) > length else None
 
         found = await asyncio.gather(*(one(link, length) for _, link, length in excerpts))
-        return [(aid, *story) for (aid, _, _), story in zip(excerpts, found, strict=True)
+        return [(aid, story) for (aid, _, _), story in zip(excerpts, found, strict=True)
                 if story is not None]
 
     def _store(

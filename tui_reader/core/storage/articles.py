@@ -10,7 +10,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from tui_reader.core.errors import NotFoundError
-from tui_reader.core.models import Article, ArticleSummary, Author, Enclosure, ParsedEntry
+from tui_reader.core.models import (
+    Article,
+    ArticleSummary,
+    Author,
+    Enclosure,
+    PageStory,
+    ParsedEntry,
+)
 from tui_reader.core.storage.db import from_iso, now_iso, to_iso, transaction
 
 BOOKMARKED = (
@@ -437,12 +444,10 @@ def fts_candidates(conn: sqlite3.Connection, match: str, limit: int) -> list[tup
     return [(r[0], r[1]) for r in rows]
 
 
-def set_story(conn: sqlite3.Connection, article_id: int, content_html: str, text: str) -> None:
-    """Replace an article's body (sanitized HTML and its plain text) with the whole story
-    fetched from its web page. The row's hashes stay as its feed entry made them, so a
-    refresh of the unchanged entry leaves the story be; the full-text index follows by
-    its update trigger. :class:`NotFoundError` if the article is gone."""
-    if not set_stories(conn, [(article_id, content_html, text)]):
+def set_story(conn: sqlite3.Connection, article_id: int, story: PageStory) -> None:
+    """Replace an article's body with the whole story fetched from its web page (see
+    :func:`set_stories`). :class:`NotFoundError` if the article is gone."""
+    if not set_stories(conn, [(article_id, story)]):
         raise NotFoundError(f"no article with id {article_id}")
 
 
@@ -457,15 +462,24 @@ def story_links(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int,
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-def set_stories(conn: sqlite3.Connection, stories: Sequence[tuple[int, str, str]]) -> list[int]:
-    """:func:`set_story` for several (id, content_html, text); returns the ids stored (an
-    article deleted meanwhile is left out)."""
+def set_stories(conn: sqlite3.Connection, stories: Sequence[tuple[int, PageStory]]) -> list[int]:
+    """Replace articles' bodies (sanitized HTML and plain text) with the whole stories
+    fetched from their web pages, and add the pages' related-posts links after those the
+    feed declared. The rows' hashes stay as their feed entries made them, so a refresh of
+    an unchanged entry leaves the story be; the full-text index follows by its update
+    trigger. Returns the ids stored (an article deleted meanwhile is left out)."""
     kept = []
-    for article_id, content_html, text in stories:
-        cur = conn.execute(
-            "UPDATE articles SET content_html = ?, text = ? WHERE id = ?",
-            (content_html, text, article_id),
+    for article_id, story in stories:
+        row = conn.execute(
+            "SELECT related_links FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            continue
+        declared = json.loads(row[0])
+        related = declared + [link for link in story.related if link not in declared]
+        conn.execute(
+            "UPDATE articles SET content_html = ?, text = ?, related_links = ? WHERE id = ?",
+            (story.html, story.text, json.dumps(related), article_id),
         )
-        if cur.rowcount:
-            kept.append(article_id)
+        kept.append(article_id)
     return kept
