@@ -90,3 +90,34 @@ def test_the_cli_fetches_whole_stories_on_add_and_at_refresh(site, tmp_path):  #
     assert {hit["guid"] for hit in cli.json("search", PAGE_ONLY)} == {"2026/06/lantern-keeper"}
     switched = cli.run("whole-stories", site.url("/feed.xml")).stdout
     assert switched == "Harbour Lights: whole stories on\n"  # nothing left to fetch
+
+
+def test_a_feed_holds_few_story_pages_at_once(site, tmp_path, monkeypatch):  # noqa: F811
+    """Pages are up to 10 MB: a feed's many new stories are fetched and read a few at a
+    time, not all held in memory at once."""
+    from tui_reader.core import fetch, update
+
+    library = start_with_one_story(site, tmp_path, whole=False)
+    try:
+        library.refresh()
+        for path in ("/2026/06/lantern-keeper/", "/2026/05/what-the-tide-left/",
+                     "/report.pdf/", "/archive/"):  # five excerpts' pages (one is a 404)
+            site.update(path, latency=0.3)
+        monkeypatch.setattr(update, "PAGES_IN_HAND", 2)
+        in_hand, most = 0, 0
+        real = fetch.Fetcher.fetch
+
+        async def counting(self, *args, **kwargs):
+            nonlocal in_hand, most
+            in_hand += 1
+            most = max(most, in_hand)
+            try:
+                return await real(self, *args, **kwargs)
+            finally:
+                in_hand -= 1
+
+        monkeypatch.setattr(fetch.Fetcher, "fetch", counting)
+        assert library.fetch_whole_stories(site.url("/feed.xml")) == 2
+        assert most == 2
+    finally:
+        library.close()

@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 GC_THRESHOLD_DURING_REFRESH = 50_000  # allocations between young collections (700 usually)
 MAX_WHOLE_STORIES = 50  # new stories of one feed fetched whole in one refresh, at most
+PAGES_IN_HAND = 4  # a feed's story pages fetched or being read at once (10 MB each at most)
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
 
@@ -398,7 +399,13 @@ class Refresher:
         ``extract`` runs :func:`_story_in_worker` off the event loop. A page that fails
         leaves its excerpt."""
 
+        pages = asyncio.Semaphore(PAGES_IN_HAND)
+
         async def one(link: str, length: int) -> PageStory | None:
+            async with pages:
+                return await read(link, length)
+
+        async def read(link: str, length: int) -> PageStory | None:
             fetched = await fetcher.fetch(link)
             if fetched.error or fetched.content is None:
                 return None
