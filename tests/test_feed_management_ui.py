@@ -494,3 +494,26 @@ async def test_markup_in_a_feed_title_is_shown_as_typed(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.is_running and app.screen is screen  # no [@click=app.quit] ran
         assert f"Unsubscribed from {HOSTILE}: 3 stories removed." in app.notified
+
+
+async def test_renaming_the_feed_of_the_open_story_renames_it_in_its_header(
+    tmp_path: Path,
+) -> None:
+    data, urls = await library_with(tmp_path, {"alpha": "Alpha"})
+    app = app_for(tmp_path, data)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await select(pilot, f"feed:{urls['alpha']}")
+        with open_library(data) as library:
+            story = library.articles(feed_url=urls["alpha"])[0].id
+        screen.open_story(story, focus=False)
+        await settle(pilot)
+        view = screen.article_view
+        first = view.query("ArticleBlock").first()
+        assert "Alpha" in text_of_widget(first)
+        await pilot.press("e")
+        await pilot.press(*"Harbour Almanac", "enter")
+        await settle(pilot)
+        assert screen.article is not None and screen.article.id == story
+        assert screen.article.feed_title == "Harbour Almanac"
+        assert "Harbour Almanac" in text_of_widget(view.query("ArticleBlock").first())

@@ -13,6 +13,7 @@ tag into a message shown here, with the dialog left open, and
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -172,6 +173,11 @@ def edit_selected_feed(screen: MainScreen) -> None:
         new = screen.feed_list.entry
         name = new.source.label if new is not None and new.feed is not None else url
         screen.notify(f"Saved {name}.")
+        story = screen.article
+        if story is not None and story.feed_url == url:  # its header names the feed
+            title = screen.library.feed(url).title
+            screen.article = replace(story, feed_title=title)
+            screen.article_view.retitle(title)
         if not feed.whole_stories and screen.library.feed(url).whole_stories:
             screen.notify(f"Fetching the whole stories of {name}…", timeout=3)
             screen.run_worker(partial(_fetch_whole, screen, url, name), group="whole-stories",

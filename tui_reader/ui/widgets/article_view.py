@@ -18,6 +18,7 @@ a theme change re-renders in place.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -351,6 +352,12 @@ class ArticleView(VerticalScroll):
 
     def _theme_changed(self, _theme: object) -> None:
         self.call_after_refresh(self._restyle)
+
+    def retitle(self, feed_title: str) -> None:
+        """Show the open story under its feed's new title (renamed), where it was."""
+        if self._article is not None:
+            self._article = replace(self._article, feed_title=feed_title)
+            self._restyle()
 
     def _restyle(self) -> None:
         """Render every block again with the current theme's styles (no remount)."""
