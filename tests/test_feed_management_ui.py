@@ -517,3 +517,25 @@ async def test_renaming_the_feed_of_the_open_story_renames_it_in_its_header(
         assert screen.article is not None and screen.article.id == story
         assert screen.article.feed_title == "Harbour Almanac"
         assert "Harbour Almanac" in text_of_widget(view.query("ArticleBlock").first())
+
+
+async def test_unsubscribing_takes_the_feeds_stories_out_of_the_related_panel(
+    tmp_path: Path,
+) -> None:
+    data, urls = await library_with(tmp_path, {"alpha": "Alpha", "bravo": "Bravo"})
+    app = app_for(tmp_path, data)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        with open_library(data) as library:
+            story = library.articles(feed_url=urls["alpha"])[0].id
+        screen.open_story(story, focus=False)
+        await settle(pilot)
+        feeds = {item.feed_url for item in screen.related_panel.items}
+        assert urls["bravo"] in feeds  # the same words: the other feed's stories are related
+        await select(pilot, f"feed:{urls['bravo']}")
+        await pilot.press("D", "y")
+        await settle(pilot)
+        assert screen.article is not None and screen.article.id == story
+        assert screen.related_panel.items
+        assert urls["bravo"] not in {item.feed_url for item in screen.related_panel.items}

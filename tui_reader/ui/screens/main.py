@@ -403,8 +403,7 @@ class MainScreen(Screen[None]):
             self.article = replace(article, read=True)
         # The related posts of the last story stay until this one's arrive (a worker:
         # no blank flash, no jump of the story's width or height in between).
-        if self.app_.config.reader.show_related:
-            self._load_related(article.id, self.app_.config.reader.related_count)
+        self.reload_related()
         self.save_state()
         if focus:
             self.focus_pane(view)
@@ -433,6 +432,12 @@ class MainScreen(Screen[None]):
         self.query_one("#story-empty").display = True
         self.immersed = False
         self.reader_layout.apply()
+
+    def reload_related(self) -> None:
+        """Find the open story's related posts (again, when stories came or went)."""
+        reader = self.app_.config.reader
+        if self.article is not None and reader.show_related:
+            self._load_related(self.article.id, reader.related_count)
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def _load_related(self, article_id: int, limit: int) -> None:

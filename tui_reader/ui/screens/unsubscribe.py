@@ -83,6 +83,8 @@ def remove_selected(screen: MainScreen) -> None:
             return
         if screen.article is not None and screen.article.feed_url == url:
             screen.close_story()
+        else:  # the open story's related posts may have been the feed's
+            screen.reload_related()
         screen.reload_feeds()
         if not screen.feed_list.select_key(neighbour):
             screen.feed_list.select_key(ALL_KEY)
