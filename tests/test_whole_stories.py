@@ -95,7 +95,7 @@ def test_the_cli_fetches_whole_stories_on_add_and_at_refresh(site, tmp_path):  #
 def test_a_feed_holds_few_story_pages_at_once(site, tmp_path, monkeypatch):  # noqa: F811
     """Pages are up to 10 MB: a feed's many new stories are fetched and read a few at a
     time, not all held in memory at once."""
-    from tui_reader.core import fetch, update
+    from tui_reader.core import fetch, whole_stories
 
     library = start_with_one_story(site, tmp_path, whole=False)
     try:
@@ -103,7 +103,7 @@ def test_a_feed_holds_few_story_pages_at_once(site, tmp_path, monkeypatch):  # n
         for path in ("/2026/06/lantern-keeper/", "/2026/05/what-the-tide-left/",
                      "/report.pdf/", "/archive/"):  # five excerpts' pages (one is a 404)
             site.update(path, latency=0.3)
-        monkeypatch.setattr(update, "PAGES_IN_HAND", 2)
+        monkeypatch.setattr(whole_stories, "PAGES_IN_HAND", 2)
         in_hand, most = 0, 0
         real = fetch.Fetcher.fetch
 

@@ -34,8 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui_reader.core import whole_stories
 from tui_reader.core.batch_writer import BatchHook, BatchWriter, Stored
-from tui_reader.core.errors import FeedParseError, FetchError, StoryError
+from tui_reader.core.errors import FeedParseError, FetchError
 from tui_reader.core.fetch import DecodeError, Fetcher, FetchResult, decode_body
 from tui_reader.core.filters import keep_unkilled
 from tui_reader.core.models import (
@@ -60,8 +61,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GC_THRESHOLD_DURING_REFRESH = 50_000  # allocations between young collections (700 usually)
-MAX_WHOLE_STORIES = 50  # new stories of one feed fetched whole in one refresh, at most
-PAGES_IN_HAND = 4  # a feed's story pages fetched or being read at once (10 MB each at most)
 
 ProgressCallback = Callable[[FeedResult, int, int], None]
 
@@ -157,17 +156,6 @@ def _parse_in_worker(
         raise FeedParseError(_not_a_feed_message(data, content_type, exc)) from None
     prepared = prepare_unkilled(rule_texts, parsed.entries, source_hashes)
     return replace(parsed, entries=()), prepared
-
-
-def _story_in_worker(
-    content: bytes, content_encoding: str | None, max_bytes: int, content_type: str | None,
-    url: str,
-) -> PageStory:
-    """A fetched web page's story (see :func:`~tui_reader.core.extract.story_of_page`);
-    :class:`~tui_reader.core.errors.StoryError` or :class:`DecodeError` if there is none."""
-    from tui_reader.core.extract import story_of_page
-
-    return story_of_page(decode_body(content, content_encoding, max_bytes), content_type, url)
 
 
 def _retry_after_active(value: str | None) -> bool:
@@ -329,7 +317,8 @@ class Refresher:
                 self._store(conn, state.id, parsed, fetched, prepared, stored,
                             index_text=False)  # the batch indexes it: _index_text
                 if state.whole_stories and stored.new:
-                    excerpts.extend(article_sql.story_links(conn, stored.new[:MAX_WHOLE_STORIES]))
+                    newest = stored.new[: whole_stories.MAX_PER_REFRESH]
+                    excerpts.extend(article_sql.story_links(conn, newest))
                 return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
                                   title=parsed.title)
 
@@ -353,13 +342,14 @@ class Refresher:
         loop: asyncio.AbstractEventLoop,
         excerpts: list[tuple[int, str, int]],
     ) -> int:
-        """Fetch a refresh's new stories of a feed of excerpts whole (see :meth:`_whole`)
-        and store them in the refresh's batches; returns how many were stored."""
+        """Fetch a refresh's new stories of a feed of excerpts whole, reading the pages in
+        the parse pool, and store them in the refresh's batches; returns how many."""
 
         def in_pool(*args: object) -> Awaitable[PageStory]:
-            return loop.run_in_executor(executor, _story_in_worker, *args)
+            return loop.run_in_executor(executor, whole_stories.story_in_worker, *args)
 
-        stories = await self._whole(fetcher, in_pool, excerpts)
+        stories = await whole_stories.read_pages(
+            fetcher, in_pool, excerpts, self.settings.max_bytes)
         if not stories:
             return 0
 
@@ -378,52 +368,16 @@ class Refresher:
             return 0
 
         def in_thread(*args: object) -> Awaitable[PageStory]:
-            return asyncio.to_thread(_story_in_worker, *args)
+            return asyncio.to_thread(whole_stories.story_in_worker, *args)
 
         async with self.fetcher(decode=False) as fetcher:
-            stories = await self._whole(fetcher, in_thread, excerpts)
+            stories = await whole_stories.read_pages(
+                fetcher, in_thread, excerpts, self.settings.max_bytes)
         with self.storage.transaction() as conn:
             kept = article_sql.set_stories(conn, stories)
             for hook in self.on_stored:  # related posts, as a refresh's update
                 hook(conn, [], kept, {})
         return len(kept)
-
-    async def _whole(
-        self,
-        fetcher: Fetcher,
-        extract: Callable[..., Awaitable[PageStory]],
-        excerpts: list[tuple[int, str, int]],
-    ) -> list[tuple[int, PageStory]]:
-        """(id, the page's story) of the stories (id, link, length of the stored text)
-        whose web page holds more than the excerpt, as ``fetch-story`` finds them;
-        ``extract`` runs :func:`_story_in_worker` off the event loop. A page that fails
-        leaves its excerpt."""
-
-        pages = asyncio.Semaphore(PAGES_IN_HAND)
-
-        async def one(link: str, length: int) -> PageStory | None:
-            async with pages:
-                return await read(link, length)
-
-        async def read(link: str, length: int) -> PageStory | None:
-            fetched = await fetcher.fetch(link)
-            if fetched.error or fetched.content is None:
-                return None
-            try:
-                story = await extract(
-                    fetched.content, fetched.content_encoding, self.settings.max_bytes,
-                    fetched.content_type, fetched.final_url,
-                )
-            except (StoryError, DecodeError):
-                return None
-            except Exception as exc:  # a crashed worker, an extractor bug: keep the excerpt
-                log.warning("could not read the story at %s: %r", link, exc)
-                return None
-            return story if len(story.text) > length else None
-
-        found = await asyncio.gather(*(one(link, length) for _, link, length in excerpts))
-        return [(aid, story) for (aid, _, _), story in zip(excerpts, found, strict=True)
-                if story is not None]
 
     def _store(
         self,

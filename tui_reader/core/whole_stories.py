@@ -1,0 +1,66 @@
+"""Whole stories for feeds of excerpts: the stories' web pages fetched and read in bulk.
+
+A refresh of a feed set to whole stories, and ``Library.fetch_whole_stories`` when one is
+switched on, fetch the pages of stories that look like excerpts with the refresh's
+fetcher, find each story on its page (:func:`~tui_reader.core.extract.story_of_page`, off
+the event loop: in the parse pool or a thread) and keep those with more text than the
+excerpt. A page that fails leaves its excerpt: the reader can still fetch it with ``F``,
+which says why it failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from tui_reader.core.content_coding import DecodeError, decode_body
+from tui_reader.core.errors import StoryError
+from tui_reader.core.fetch import Fetcher
+from tui_reader.core.models import PageStory
+
+log = logging.getLogger(__name__)
+
+MAX_PER_REFRESH = 50  # new stories of one feed fetched whole in one refresh, at most
+PAGES_IN_HAND = 4  # a feed's story pages fetched or being read at once (10 MB each at most)
+
+ReadPage = Callable[..., Awaitable[PageStory]]  # runs story_in_worker off the event loop
+
+
+def story_in_worker(
+    content: bytes, content_encoding: str | None, max_bytes: int, content_type: str | None,
+    url: str,
+) -> PageStory:
+    """A fetched web page's story (see :func:`~tui_reader.core.extract.story_of_page`);
+    :class:`~tui_reader.core.errors.StoryError` or :class:`DecodeError` if there is none."""
+    from tui_reader.core.extract import story_of_page
+
+    return story_of_page(decode_body(content, content_encoding, max_bytes), content_type, url)
+
+
+async def read_pages(
+    fetcher: Fetcher, read_page: ReadPage, excerpts: Sequence[tuple[int, str, int]],
+    max_bytes: int,
+) -> list[tuple[int, PageStory]]:
+    """(id, its page's story) of the stories (id, link, length of the stored text) whose
+    web page holds more than the excerpt, :data:`PAGES_IN_HAND` pages at a time."""
+    pages = asyncio.Semaphore(PAGES_IN_HAND)
+
+    async def one(link: str, length: int) -> PageStory | None:
+        async with pages:
+            fetched = await fetcher.fetch(link)
+            if fetched.error or fetched.content is None:
+                return None
+            try:
+                story = await read_page(fetched.content, fetched.content_encoding, max_bytes,
+                                        fetched.content_type, fetched.final_url)
+            except (StoryError, DecodeError):
+                return None
+            except Exception as exc:  # a crashed worker, an extractor bug: keep the excerpt
+                log.warning("could not read the story at %s: %r", link, exc)
+                return None
+        return story if len(story.text) > length else None
+
+    found = await asyncio.gather(*(one(link, length) for _, link, length in excerpts))
+    return [(aid, story) for (aid, _, _), story in zip(excerpts, found, strict=True)
+            if story is not None]
