@@ -5,7 +5,6 @@ of local feed files; the refresh tests use the loopback server with a slow feed.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Static
 
-from tests.apps.reader_app import add_stories, main, make_app, settle
+from tests.apps.reader_app import add_stories, main, make_app, settle, wait_until
 from tests.feeds_inline import rss
 from tests.loopback import LoopbackServer
 from tui_reader.core.errors import NotFoundError
@@ -70,14 +69,6 @@ async def select(pilot: Pilot, key: str) -> MainScreen:
     assert screen.feed_list.select_key(key), key
     await pilot.pause()
     return screen
-
-
-async def wait_until(pilot: Pilot, check, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)
 
 
 def header(screen: MainScreen) -> str:

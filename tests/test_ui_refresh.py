@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
-from tests.apps.reader_app import main, make_app
+from tests.apps.reader_app import main, make_app, wait_until
 from tests.feeds_inline import rss
 from tests.loopback import LoopbackServer
 from tui_reader.core.library import open_library
@@ -33,14 +32,6 @@ async def subscribe(data: Path, server: LoopbackServer, names: list[str], items:
         for name in names:
             server.route(f"/{name}.xml", rss(title=name.title(), items=items, prefix=name))
             await library.add_feed_async(server.url(f"/{name}.xml"))
-
-
-async def wait_until(pilot: Pilot, check, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)
 
 
 async def test_refresh_all_in_background(tmp_path: Path, feed_server: LoopbackServer) -> None:
