@@ -121,3 +121,45 @@ def test_a_feed_holds_few_story_pages_at_once(site, tmp_path, monkeypatch):  # n
         assert most == 2
     finally:
         library.close()
+
+
+@pytest.mark.parametrize(("link", "feed", "allowed"), [
+    ("https://blog.example.org/story/", "https://blog.example.org/feed/", True),
+    ("http://127.0.0.1:8080/admin", "https://blog.example.org/feed/", False),
+    ("http://localhost/admin", "https://blog.example.org/feed/", False),
+    ("http://router.localhost/", "https://blog.example.org/feed/", False),
+    ("http://192.168.1.1/reboot", "https://blog.example.org/feed/", False),
+    ("http://10.0.0.7/", "/home/me/feeds/blog.xml", False),  # a local file's links too
+    ("http://[::1]/", "https://blog.example.org/feed/", False),
+    ("http://169.254.169.254/latest/meta-data/", "https://blog.example.org/feed/", False),
+    ("http://0.0.0.0:9/", "https://blog.example.org/feed/", False),
+    ("http://192.168.1.20/story/", "http://192.168.1.20/feed.xml", True),  # a home server
+    ("http://127.0.0.1:8080/story/", "http://localhost:8080/feed.xml", True),
+])
+def test_a_public_feed_never_points_the_reader_at_local_addresses(link, feed, allowed):
+    from tui_reader.core.whole_stories import may_fetch
+
+    assert may_fetch(link, feed) is allowed
+
+
+def test_a_feed_file_linking_to_this_machine_gets_no_request(site, tmp_path):  # noqa: F811
+    """A hostile feed (here a local file, not on a local address) whose stories link to a
+    server on this machine: neither a refresh, nor switching on, nor F sends it a request."""
+    from tui_reader.core.errors import StoryFetchError
+
+    base = site.url("").rstrip("/")
+    feed = tmp_path / "hostile.xml"
+    feed.write_text(rss(base, {"full": ITEMS["full"]}))
+    library = open_library(tmp_path / "data")
+    try:
+        library.add_feed(str(feed))
+        library.set_whole_stories(str(feed))
+        feed.write_text(rss(base))  # six new stories, their pages on 127.0.0.1
+        assert library.refresh().results[0].whole_stories == 0
+        assert library.fetch_whole_stories(str(feed)) == 0
+        with pytest.raises(StoryFetchError, match="the page is on this machine"):
+            library.fetch_full_story(ids(library)["lantern"])
+        assert site.requests_for("/2026/06/lantern-keeper/") == []
+        assert site.requests_for("/2026/05/what-the-tide-left/") == []
+    finally:
+        library.close()

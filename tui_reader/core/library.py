@@ -157,10 +157,11 @@ class Library:
 
         from tui_reader.core.excerpt import looks_like_excerpt
 
-        query = ArticleQuery(feed_url=self._known_url(url))
+        feed_url = self._known_url(url)
+        query = ArticleQuery(feed_url=feed_url)
         ids = [a.id for a in article_sql.iter_articles(self.storage.conn, query, limit=limit)
                if looks_like_excerpt(a)]
-        return asyncio.run(self.refresher.fetch_whole(ids)) if ids else 0
+        return asyncio.run(self.refresher.fetch_whole(ids, feed_url)) if ids else 0
 
     def rename_feed(self, url: str, title: str | None) -> None:
         """Show the feed under ``title``; None or a blank title: under its own title."""
@@ -296,6 +297,11 @@ class Library:
         link = article.link
         if not link.lower().startswith(("http://", "https://")):
             raise NoStoryLinkError(f"article {article_id} has no web page to fetch the story from")
+        from tui_reader.core.whole_stories import may_fetch
+
+        if not may_fetch(link, article.feed_url):
+            raise StoryFetchError(f"{clean_line(link)}: not fetched: the page is on this "
+                                  "machine or the local network, and its feed is not")
         async with self.refresher.fetcher() as fetcher:
             fetched = await fetcher.fetch(link)
         story = await asyncio.to_thread(_page_story, fetched, link)

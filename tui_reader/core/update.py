@@ -318,7 +318,8 @@ class Refresher:
                             index_text=False)  # the batch indexes it: _index_text
                 if state.whole_stories and stored.new:
                     newest = stored.new[: whole_stories.MAX_PER_REFRESH]
-                    excerpts.extend(article_sql.story_links(conn, newest))
+                    excerpts.extend(story for story in article_sql.story_links(conn, newest)
+                                    if whole_stories.may_fetch(story[1], state.url))
                 return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
                                   title=parsed.title)
 
@@ -360,10 +361,11 @@ class Refresher:
 
         return await writer.submit(store_whole, size=len(stories))
 
-    async def fetch_whole(self, ids: Sequence[int]) -> int:
-        """Fetch these stories whole from their web pages now (a feed just set to whole
-        stories); returns how many were stored."""
-        excerpts = article_sql.story_links(self.storage.conn, ids)
+    async def fetch_whole(self, ids: Sequence[int], feed_url: str) -> int:
+        """Fetch these stories of a feed whole from their web pages now (a feed just set
+        to whole stories); returns how many were stored."""
+        excerpts = [story for story in article_sql.story_links(self.storage.conn, ids)
+                    if whole_stories.may_fetch(story[1], feed_url)]
         if not excerpts:
             return 0
 

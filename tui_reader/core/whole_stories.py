@@ -6,13 +6,19 @@ fetcher, find each story on its page (:func:`~tui_reader.core.extract.story_of_p
 the event loop: in the parse pool or a thread) and keep those with more text than the
 excerpt. A page that fails leaves its excerpt: the reader can still fetch it with ``F``,
 which says why it failed.
+
+A feed chooses the links of its stories, so a hostile one could point the reader at this
+machine or the local network (a router's admin page): a story page on a private address
+is fetched only for a feed that is on one too (:func:`may_fetch`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import urlsplit
 
 from tui_reader.core.content_coding import DecodeError, decode_body
 from tui_reader.core.errors import StoryError
@@ -25,6 +31,29 @@ MAX_PER_REFRESH = 50  # new stories of one feed fetched whole in one refresh, at
 PAGES_IN_HAND = 4  # a feed's story pages fetched or being read at once (10 MB each at most)
 
 ReadPage = Callable[..., Awaitable[PageStory]]  # runs story_in_worker off the event loop
+
+
+def is_local_address(url: str) -> bool:
+    """Whether ``url`` names this machine or a private network: ``localhost`` or a
+    loopback, private, link-local, unspecified or reserved IP address."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
+            or ip.is_reserved or ip.is_multicast)
+
+
+def may_fetch(link: str, feed_url: str) -> bool:
+    """Whether a story's page may be fetched for its feed: one on a local address only
+    when the feed itself is on one (a home server, a test server)."""
+    return not is_local_address(link) or is_local_address(feed_url)
 
 
 def story_in_worker(
