@@ -206,6 +206,23 @@ def test_permanent_redirect_chain(feed_server: LoopbackServer) -> None:
     assert [r.path for r in feed_server.requests] == ["/a", "/b", "/feed"]
 
 
+def test_a_redirect_the_caller_refuses_is_not_followed(feed_server: LoopbackServer) -> None:
+    """A story page on a public host may redirect to this machine: the caller's ``allow``
+    stops the hop before any request is sent there."""
+    feed_server.redirect("/story", "/admin", status=302)
+    feed_server.route("/admin", RSS)
+
+    async def go() -> FetchResult:
+        async with Fetcher() as fetcher:
+            return await fetcher.fetch(feed_server.url("/story"),
+                                       allow=lambda url: not url.endswith("/admin"))
+
+    result = run(go())
+    admin = feed_server.url("/admin")
+    assert result.error == f"redirected to {admin}, which is not fetched from here"
+    assert [r.path for r in feed_server.requests] == ["/story"]
+
+
 def test_temporary_hop_is_not_permanent(feed_server: LoopbackServer) -> None:
     feed_server.redirect("/a", "/b", status=301)
     feed_server.redirect("/b", "/feed", status=302)

@@ -32,7 +32,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -481,9 +481,11 @@ class Fetcher:
     # -- public API --------------------------------------------------------------
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self, url: str, etag: str | None = None, last_modified: str | None = None,
+        *, allow: Callable[[str], bool] | None = None,
     ) -> FetchResult:
-        """Fetch one URL or local file; problems are reported in ``result.error``."""
+        """Fetch one URL or local file; problems are reported in ``result.error``.
+        ``allow``: where a redirect may lead (a hop it refuses is an error)."""
         if not isinstance(url, str):
             raise TypeError(f"url must be a str, not {type(url).__name__}")
         if self._pool is None:
@@ -495,7 +497,8 @@ class Fetcher:
         lease = _Lease(self)
         try:
             await lease.acquire(_host_key(url))
-            return await self._fetch_http(lease, url, etag, last_modified, time.monotonic())
+            return await self._fetch_http(lease, url, etag, last_modified, time.monotonic(),
+                                          allow)
         finally:
             lease.release()
 
@@ -560,12 +563,13 @@ class Fetcher:
         etag: str | None,
         last_modified: str | None,
         start: float,
+        allow: Callable[[str], bool] | None = None,
     ) -> FetchResult:
         progress = _Progress(url)
         try:
             async with asyncio.timeout(self.timeout) as deadline:
                 return await self._follow(
-                    lease, deadline, url, etag, last_modified, start, progress
+                    lease, deadline, url, etag, last_modified, start, progress, allow
                 )
         except _Failure as failure:
             message, fields = failure.message, failure.fields
@@ -591,6 +595,7 @@ class Fetcher:
         last_modified: str | None,
         start: float,
         progress: _Progress,
+        allow: Callable[[str], bool] | None = None,
     ) -> FetchResult:
         etag, last_modified = _header_safe(etag), _header_safe(last_modified)
         headers = []
@@ -614,6 +619,8 @@ class Fetcher:
                     moved = str(target) if hops and all_permanent else None
                     return await self._finish(url, response, etag, last_modified, moved, start)
                 target = self._next_hop(target, response, seen)
+                if allow is not None and not allow(str(target)):
+                    raise _Failure(f"redirected to {target}, which is not fetched from here")
                 hops += 1
                 all_permanent = all_permanent and status in _PERMANENT
                 if hops > self.max_redirects:

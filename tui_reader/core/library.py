@@ -299,11 +299,14 @@ class Library:
             raise NoStoryLinkError(f"article {article_id} has no web page to fetch the story from")
         from tui_reader.core.whole_stories import may_fetch
 
-        if not may_fetch(link, article.feed_url):
+        def allowed(url: str) -> bool:
+            return may_fetch(url, article.feed_url)
+
+        if not allowed(link):
             raise StoryFetchError(f"{clean_line(link)}: not fetched: the page is on this "
                                   "machine or the local network, and its feed is not")
         async with self.refresher.fetcher() as fetcher:
-            fetched = await fetcher.fetch(link)
+            fetched = await fetcher.fetch(link, allow=allowed)
         story = await asyncio.to_thread(_page_story, fetched, link)
         if len(story.text) < len(article.text):
             raise NoStoryFoundError(

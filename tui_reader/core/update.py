@@ -318,14 +318,14 @@ class Refresher:
                             index_text=False)  # the batch indexes it: _index_text
                 if state.whole_stories and stored.new:
                     newest = stored.new[: whole_stories.MAX_PER_REFRESH]
-                    excerpts.extend(story for story in article_sql.story_links(conn, newest)
-                                    if whole_stories.may_fetch(story[1], state.url))
+                    excerpts.extend(article_sql.story_links(conn, newest))
                 return FeedResult(url, new=len(stored.new), updated=len(stored.updated),
                                   title=parsed.title)
 
             result = await writer.submit(store, size=len(prepared[0]))
             if excerpts:
-                whole = await self._fetch_whole(fetcher, executor, writer, loop, excerpts)
+                whole = await self._fetch_whole(fetcher, executor, writer, loop, state.url,
+                                                excerpts)
                 result = replace(result, whole_stories=whole)
             return result
 
@@ -341,6 +341,7 @@ class Refresher:
         executor: Executor,
         writer: BatchWriter,
         loop: asyncio.AbstractEventLoop,
+        feed_url: str,
         excerpts: list[tuple[int, str, int]],
     ) -> int:
         """Fetch a refresh's new stories of a feed of excerpts whole, reading the pages in
@@ -350,7 +351,7 @@ class Refresher:
             return loop.run_in_executor(executor, whole_stories.story_in_worker, *args)
 
         stories = await whole_stories.read_pages(
-            fetcher, in_pool, excerpts, self.settings.max_bytes)
+            fetcher, in_pool, feed_url, excerpts, self.settings.max_bytes)
         if not stories:
             return 0
 
@@ -364,8 +365,7 @@ class Refresher:
     async def fetch_whole(self, ids: Sequence[int], feed_url: str) -> int:
         """Fetch these stories of a feed whole from their web pages now (a feed just set
         to whole stories); returns how many were stored."""
-        excerpts = [story for story in article_sql.story_links(self.storage.conn, ids)
-                    if whole_stories.may_fetch(story[1], feed_url)]
+        excerpts = article_sql.story_links(self.storage.conn, ids)
         if not excerpts:
             return 0
 
@@ -374,7 +374,7 @@ class Refresher:
 
         async with self.fetcher(decode=False) as fetcher:
             stories = await whole_stories.read_pages(
-                fetcher, in_thread, excerpts, self.settings.max_bytes)
+                fetcher, in_thread, feed_url, excerpts, self.settings.max_bytes)
         with self.storage.transaction() as conn:
             kept = article_sql.set_stories(conn, stories)
             for hook in self.on_stored:  # related posts, as a refresh's update

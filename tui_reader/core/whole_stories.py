@@ -68,16 +68,22 @@ def story_in_worker(
 
 
 async def read_pages(
-    fetcher: Fetcher, read_page: ReadPage, excerpts: Sequence[tuple[int, str, int]],
-    max_bytes: int,
+    fetcher: Fetcher, read_page: ReadPage, feed_url: str,
+    excerpts: Sequence[tuple[int, str, int]], max_bytes: int,
 ) -> list[tuple[int, PageStory]]:
-    """(id, its page's story) of the stories (id, link, length of the stored text) whose
-    web page holds more than the excerpt, :data:`PAGES_IN_HAND` pages at a time."""
+    """(id, its page's story) of a feed's stories (id, link, length of the stored text)
+    whose web page holds more than the excerpt, :data:`PAGES_IN_HAND` pages at a time.
+    Links and redirects :func:`may_fetch` refuses are left alone."""
     pages = asyncio.Semaphore(PAGES_IN_HAND)
 
+    def allowed(url: str) -> bool:
+        return may_fetch(url, feed_url)
+
     async def one(link: str, length: int) -> PageStory | None:
+        if not allowed(link):
+            return None
         async with pages:
-            fetched = await fetcher.fetch(link)
+            fetched = await fetcher.fetch(link, allow=allowed)
             if fetched.error or fetched.content is None:
                 return None
             try:
