@@ -38,17 +38,21 @@ def test_round_trip_through_the_library(tmp_path):
     with open_library(tmp_path / "one") as lib:
         assert len(lib.import_opml(source)) == 3
         assert lib.import_opml(source) == []  # idempotent
+        lib.set_whole_stories("http://127.0.0.1:9/c.xml")
         exported = lib.export_opml()
     out = tmp_path / "out.opml"
     out.write_text(exported)
     with open_library(tmp_path / "two") as lib:
         lib.import_opml(out)
         again = {f.url: f.tags for f in lib.feeds()}
+        whole = {f.url for f in lib.feeds() if f.whole_stories}
     assert again == {
         "http://127.0.0.1:9/a.xml": ("News",),
         "http://127.0.0.1:9/b.xml": ("News/Local",),
         "http://127.0.0.1:9/c.xml": ("Long", "Stories"),
     }
+    assert whole == {"http://127.0.0.1:9/c.xml"}  # the backup keeps the switch
+    assert exported.count('storyreader:wholeStories="true"') == 1
 
 
 @pytest.mark.parametrize(
@@ -78,6 +82,7 @@ def test_round_trip_with_newsboat(tmp_path):
     source.write_bytes(NESTED)
     with open_library(tmp_path / "lib") as lib:
         lib.import_opml(source)
+        lib.set_whole_stories("http://127.0.0.1:9/b.xml")  # our own attribute: newsboat skips it
         (tmp_path / "ours.opml").write_text(lib.export_opml())
     nb = ["newsboat", "-u", str(tmp_path / "urls"), "-c", str(tmp_path / "cache.db"),
           "-C", "/dev/null"]

@@ -453,6 +453,8 @@ class Library:
             for outline in outlines:
                 feed_sql.insert_feed(conn, outline.url, title=outline.title)
                 feed_sql.add_tags(conn, outline.url, list(outline.tags))
+                if outline.whole_stories:
+                    feed_sql.set_whole_stories(conn, outline.url, True)
                 if outline.url not in known:
                     added.append(outline.url)
                     known.add(outline.url)

@@ -4,6 +4,8 @@ Reads what newsboat, browsers and other readers export: feeds are outlines with 
 ``xmlUrl``; any outline without one is a folder. A feed's folder path is its tag, joined
 with "/" as newsboat does (``News/Local``); the OPML 2.0 ``category`` attribute
 (``/a,/b/c``) adds tags too. Writing nests each feed under the path of its first tag.
+A feed switched to whole stories carries ``storyreader:wholeStories="true"`` (in our own
+namespace, which other readers ignore), so a backup restores that too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from tui_reader.core.models import Feed
 from tui_reader.core.sanitize import clean_line
 
 MAX_OPML_BYTES = 20 * 1024 * 1024
+NAMESPACE = "urn:storyreader:opml:1"  # our outline attributes (other readers skip them)
+_WHOLE_STORIES = f"{{{NAMESPACE}}}wholeStories"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,7 @@ class OpmlFeed:
     url: str
     title: str
     tags: tuple[str, ...]
+    whole_stories: bool = False
 
 
 def read_opml(path: Path | str) -> list[OpmlFeed]:
@@ -70,7 +75,8 @@ def parse_opml(data: bytes, name: str = "OPML") -> list[OpmlFeed]:
                     tags.append(tag)
             if url not in seen:
                 seen.add(url)
-                feeds.append(OpmlFeed(url, text, tuple(tags)))
+                whole = element.get(_WHOLE_STORIES, "").strip().lower() == "true"
+                feeds.append(OpmlFeed(url, text, tuple(tags), whole))
             children_folders = folders
         else:
             children_folders = (*folders, text) if text else folders
@@ -89,7 +95,7 @@ def write_opml(feeds: Iterable[Feed], title: str = "storyreader subscriptions") 
         folder.feeds.append(feed)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
+        f'<opml version="2.0" xmlns:storyreader="{NAMESPACE}">',
         "  <head>",
         f"    <title>{_escape(title)}</title>",
         f"    <dateCreated>{format_datetime(datetime.now(UTC), usegmt=True)}</dateCreated>",
@@ -129,6 +135,8 @@ def _feed_outline(feed: Feed) -> str:
         attrs.append(f"htmlUrl={quoteattr(feed.site_url)}")
     if feed.tags:
         attrs.append(f"category={quoteattr(','.join('/' + t for t in feed.tags))}")
+    if feed.whole_stories:
+        attrs.append('storyreader:wholeStories="true"')
     return f"<outline {' '.join(attrs)}/>"
 
 
