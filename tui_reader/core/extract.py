@@ -494,17 +494,23 @@ def extract_story(html: str, url: str) -> str | None:
 
     When dropping furniture by class and id names leaves no story (a theme that calls its
     story "social-story"), it tries once more looking at tags, roles and hiding only."""
+    found = _story_and_text(html, url)
+    return found[0] if found is not None else None
+
+
+def _story_and_text(html: str, url: str) -> tuple[str, str] | None:
+    """:func:`extract_story` with the story's plain text (made to check its length)."""
     for by_name in (True, False):
         root = _parse(html)
         if root is None:
             return None
-        story = _story(root, url, by_name)
-        if story is not None:
-            return story
+        found = _story(root, url, by_name)
+        if found is not None:
+            return found
     return None
 
 
-def _story(root: Element, url: str, by_name: bool) -> str | None:
+def _story(root: Element, url: str, by_name: bool) -> tuple[str, str] | None:
     base, title = _base(root, url), _page_title(root)
     _drop_furniture(root, by_name)
     measures = _Measures(root)
@@ -515,7 +521,7 @@ def _story(root: Element, url: str, by_name: bool) -> str | None:
     fragment = lxml.html.tostring(container, encoding="unicode", with_tail=False)
     story = sanitize_html(fragment, base)
     text = plain_text(story, clean_input=True)
-    return story if len(text) >= MIN_STORY_CHARS else None
+    return (story, text) if len(text) >= MIN_STORY_CHARS else None
 
 
 def story_of_page(data: bytes, content_type: str | None, url: str) -> PageStory:
@@ -532,8 +538,8 @@ def story_of_page(data: bytes, content_type: str | None, url: str) -> PageStory:
         kind = clean_line((content_type or "").split(";")[0])[:60] or "no content type"
         raise StoryFetchError(f"{where}: not a web page ({kind})")
     page = decode_page(data, content_type)
-    story = extract_story(page, url)
-    if story is None:
+    found = _story_and_text(page, url)
+    if found is None:
         raise NoStoryFoundError(f"{where}: no story found on the page")
     related = tuple(link for link in extract_related_links(page, url) if link != url)
-    return PageStory(story, plain_text(story, clean_input=True), related)
+    return PageStory(*found, related)
